@@ -1,0 +1,72 @@
+#include "libstz/elasticity/response_kernel.hpp"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "libstz/core/error.hpp"
+
+namespace stz {
+
+ResponseKernel::ResponseKernel(const FftElasticSolver& solver) : m_grid(solver.grid()) {
+  TensorField unit(m_grid);
+  for (int b = 0; b < 6; ++b) {
+    unit.fill(0.0);
+    unit(b, 0) = 1.0;
+    m_kernels[static_cast<std::size_t>(b)] = TensorField(m_grid);
+    solver.solve(unit, nullptr, &m_kernels[static_cast<std::size_t>(b)]);
+    for (int v = 0; v < 6; ++v) {
+      const auto k = m_kernels[static_cast<std::size_t>(b)].component(v);
+      for (std::size_t i = 1; i < k.size(); ++i)
+        m_far_field_bound = std::max(m_far_field_bound, std::abs(k[i]));
+    }
+  }
+}
+
+void ResponseKernel::add_translated(TensorField& stress, std::size_t site,
+                                    const SymTensor& increment) const {
+  STZ_REQUIRE(stress.voxels() == m_grid.size(), "stress field size ", stress.voxels());
+  std::array<int, 6> active{};
+  int n_active = 0;
+  for (int b = 0; b < 6; ++b)
+    if (increment[static_cast<std::size_t>(b)] != 0.0) active[n_active++] = b;
+  if (n_active == 0) return;
+
+  const int nx = m_grid.extent(0), ny = m_grid.extent(1), nz = m_grid.extent(2);
+  const auto src = m_grid.coords(site);
+#pragma omp parallel for schedule(static) collapse(2)
+  for (int x = 0; x < nx; ++x) {
+    for (int y = 0; y < ny; ++y) {
+      const int kx = (x - src[0] + nx) % nx, ky = (y - src[1] + ny) % ny;
+      const std::size_t row = m_grid.index(x, y, 0);
+      const std::size_t krow = m_grid.index(kx, ky, 0);
+      // The kernel row is the target row shifted by src_z: two contiguous segments.
+      const int shift = src[2];
+      for (int v = 0; v < 6; ++v) {
+        double* out = stress.component(v).data() + row;
+        for (int a = 0; a < n_active; ++a) {
+          const int b = active[static_cast<std::size_t>(a)];
+          const double w = increment[static_cast<std::size_t>(b)];
+          const double* k = m_kernels[static_cast<std::size_t>(b)].component(v).data() + krow;
+          for (int z = 0; z < shift; ++z) out[z] += w * k[z - shift + nz];
+          for (int z = shift; z < nz; ++z) out[z] += w * k[z - shift];
+        }
+      }
+    }
+  }
+}
+
+SymTensor ResponseKernel::stress_at(std::size_t target, std::size_t source,
+                                    const SymTensor& increment) const {
+  const auto t = m_grid.coords(target), s = m_grid.coords(source);
+  const std::size_t k = m_grid.wrapped_index(t[0] - s[0], t[1] - s[1], t[2] - s[2]);
+  SymTensor out{};
+  for (int b = 0; b < 6; ++b) {
+    const double w = increment[static_cast<std::size_t>(b)];
+    if (w == 0.0) continue;
+    for (int v = 0; v < 6; ++v)
+      out[static_cast<std::size_t>(v)] += w * m_kernels[static_cast<std::size_t>(b)](v, k);
+  }
+  return out;
+}
+
+}  // namespace stz
