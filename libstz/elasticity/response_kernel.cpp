@@ -31,24 +31,30 @@ void ResponseKernel::add_translated(TensorField& stress, std::size_t site,
     if (increment[static_cast<std::size_t>(b)] != 0.0) active[n_active++] = b;
   if (n_active == 0) return;
 
+  // Work on contiguous lines along the fastest non-trivial axis (z in 3D, y in 2D where nz = 1):
+  // the kernel line is the target line cyclically shifted by the source coordinate, i.e. two
+  // contiguous segments.
   const int nx = m_grid.extent(0), ny = m_grid.extent(1), nz = m_grid.extent(2);
   const auto src = m_grid.coords(site);
+  const bool planar = nz == 1;
+  const int n_lines_y = planar ? 1 : ny;
+  const int line = planar ? ny : nz;
+  const int shift = planar ? src[1] : src[2];
 #pragma omp parallel for schedule(static) collapse(2)
   for (int x = 0; x < nx; ++x) {
-    for (int y = 0; y < ny; ++y) {
-      const int kx = (x - src[0] + nx) % nx, ky = (y - src[1] + ny) % ny;
+    for (int y = 0; y < n_lines_y; ++y) {
+      const int kx = (x - src[0] + nx) % nx;
+      const int ky = planar ? 0 : (y - src[1] + ny) % ny;
       const std::size_t row = m_grid.index(x, y, 0);
       const std::size_t krow = m_grid.index(kx, ky, 0);
-      // The kernel row is the target row shifted by src_z: two contiguous segments.
-      const int shift = src[2];
       for (int v = 0; v < 6; ++v) {
         double* out = stress.component(v).data() + row;
         for (int a = 0; a < n_active; ++a) {
           const int b = active[static_cast<std::size_t>(a)];
           const double w = increment[static_cast<std::size_t>(b)];
           const double* k = m_kernels[static_cast<std::size_t>(b)].component(v).data() + krow;
-          for (int z = 0; z < shift; ++z) out[z] += w * k[z - shift + nz];
-          for (int z = shift; z < nz; ++z) out[z] += w * k[z - shift];
+          for (int z = 0; z < shift; ++z) out[z] += w * k[z - shift + line];
+          for (int z = shift; z < line; ++z) out[z] += w * k[z - shift];
         }
       }
     }
