@@ -1,0 +1,41 @@
+// Threshold strain for CFV percolation (SPEC 3.9): the true strain at which the growth rate
+// d(largest CFV)/dε_true of the largest connected-free-volume cluster is largest.
+//
+// Procedure (docs/analysis.md has the reasons):
+// 1. Points with equal strain are merged, keeping the LAST value (the state after everything
+//    that happened at that strain). Strain must be non-decreasing and every value finite.
+// 2. Raw estimate: the largest forward finite-difference slope between consecutive distinct
+//    points; its midpoint strain (ties: the smallest strain).
+// 3. Smoothed estimate: linear interpolation onto `resample_points` uniformly spaced strains
+//    spanning the data (0 = auto: spacing ≈ the median raw spacing, clamped to
+//    [3, 10·(points − 1) + 1]); centred moving average of `smoothing_window` points (odd; the
+//    window shrinks symmetrically at the ends so it stays centred); forward differences. The
+//    estimate is the midpoint of the steepest interval, refined by a parabola through the
+//    three slopes around a strict maximum, or the centre of a run of equal maximal slopes
+//    (relative tolerance 1e-9), as a smoothed step produces.
+// 4. No onset → NaN: with fewer than 3 distinct strains all fields are NaN; when the largest
+//    slope is not positive (flat or falling curve) the corresponding strain is NaN.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+namespace stz {
+
+/// Result of percolation_threshold_strain. Strains are true strains; the slope is in units of
+/// the CFV series (e.g. nm³) per unit true strain.
+struct ThresholdStrain {
+  double smoothed;   ///< threshold strain from the resampled, smoothed series (NaN: none)
+  double raw;        ///< midpoint strain of the steepest raw interval (NaN: none)
+  double max_slope;  ///< largest slope of the smoothed series (NaN: fewer than 3 points)
+};
+
+/// Threshold strain of a largest-CFV series cfv(strain_true). Both spans have equal length.
+/// Throws ConfigError ("cfv.smoothing_window": odd and >= 1; "cfv.resample_points": 0 or 3..1e7)
+/// and InternalError on inconsistent data (length mismatch, non-finite value, decreasing
+/// strain).
+ThresholdStrain percolation_threshold_strain(std::span<const double> strain_true,
+                                             std::span<const double> cfv, int smoothing_window = 5,
+                                             std::size_t resample_points = 0);
+
+}  // namespace stz
