@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
     FftElasticSolver(grid, elasticity).solve(eig, nullptr, &stress);
     const double centre = stress(kXY, grid.index(c[0], c[1], c[2]));
     const double mu = elasticity.shear_modulus_GPa(), nu = poisson, e = 0.5 * shear;
-    const double eshelby = dim == 3 ? -2 * mu * e * (7 - 5 * nu) / (15 * (1 - nu))
-                                    : -mu * e / (2 * (1 - nu));
+    const double eshelby =
+        dim == 3 ? -2 * mu * e * (7 - 5 * nu) / (15 * (1 - nu)) : -mu * e / (2 * (1 - nu));
     std::printf("centre shear stress %.4f GPa; Eshelby (infinite body, smooth %s) %.4f GPa\n",
                 centre, dim == 3 ? "sphere" : "cylinder", eshelby);
 

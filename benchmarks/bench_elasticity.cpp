@@ -11,9 +11,12 @@ namespace {
 
 stz::Grid grid_for(int id) {
   switch (id) {
-    case 0: return stz::Grid::plane(256, 128);
-    case 1: return stz::Grid::box(64, 64, 64);
-    default: return stz::Grid::box(128, 128, 128);
+    case 0:
+      return stz::Grid::plane(256, 128);
+    case 1:
+      return stz::Grid::box(64, 64, 64);
+    default:
+      return stz::Grid::box(128, 128, 128);
   }
 }
 

@@ -2,8 +2,7 @@
 
 namespace stz::detail {
 
-void throw_internal(const char* condition, const char* file, int line,
-                    const std::string& message) {
+void throw_internal(const char* condition, const char* file, int line, const std::string& message) {
   std::string text = std::string("internal check failed: ") + condition + " at " + file + ":" +
                      std::to_string(line);
   if (!message.empty()) text += " (" + message + ")";

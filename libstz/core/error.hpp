@@ -72,10 +72,10 @@ std::string to_display(const T& value) {
 }  // namespace stz
 
 /// Always-on check of an invariant; throws InternalError with the condition, file and line.
-#define STZ_REQUIRE(cond, ...)                                                            \
-  do {                                                                                    \
-    if (!(cond))                                                                          \
-      ::stz::detail::throw_internal(#cond, __FILE__, __LINE__,                            \
+#define STZ_REQUIRE(cond, ...)                                                             \
+  do {                                                                                     \
+    if (!(cond))                                                                           \
+      ::stz::detail::throw_internal(#cond, __FILE__, __LINE__,                             \
                                     ::stz::detail::concat("" __VA_OPT__(, ) __VA_ARGS__)); \
   } while (false)
 

@@ -21,13 +21,20 @@ std::uint64_t mix64(std::uint64_t x) {
 
 const char* to_string(RngPurpose purpose) {
   switch (purpose) {
-    case RngPurpose::mro_map: return "mro_map";
-    case RngPurpose::orientation: return "orientation";
-    case RngPurpose::barrier: return "barrier";
-    case RngPurpose::residual: return "residual";
-    case RngPurpose::kmc: return "kmc";
-    case RngPurpose::catalog: return "catalog";
-    case RngPurpose::test: return "test";
+    case RngPurpose::mro_map:
+      return "mro_map";
+    case RngPurpose::orientation:
+      return "orientation";
+    case RngPurpose::barrier:
+      return "barrier";
+    case RngPurpose::residual:
+      return "residual";
+    case RngPurpose::kmc:
+      return "kmc";
+    case RngPurpose::catalog:
+      return "catalog";
+    case RngPurpose::test:
+      return "test";
   }
   return "unknown";
 }

@@ -11,7 +11,6 @@
 
 namespace stz {
 
-
 /// Every random stream of the simulator, one per purpose (SPEC 3.7).
 enum class RngPurpose : std::uint64_t {
   mro_map = 1,      ///< placement, sizes and types of MRO domains
@@ -57,7 +56,9 @@ inline Rng make_rng(std::uint64_t seed, RngPurpose purpose, std::uint64_t index 
 }
 
 /// Uniform double in [0, 1) with 53 random bits.
-inline double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+inline double uniform01(Rng& rng) {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
 /// Uniform double in (0, 1]; safe to take the logarithm of.
 inline double uniform01_open_low(Rng& rng) {
   return static_cast<double>((rng() >> 11) + 1) * 0x1.0p-53;

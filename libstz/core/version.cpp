@@ -1,6 +1,10 @@
 #include "libstz/core/version.hpp"
 
 namespace stz {
-const char* version_string() { return STZ_VERSION_STRING; }
-const char* git_commit() { return STZ_GIT_COMMIT_STRING; }
+const char* version_string() {
+  return STZ_VERSION_STRING;
+}
+const char* git_commit() {
+  return STZ_GIT_COMMIT_STRING;
+}
 }  // namespace stz

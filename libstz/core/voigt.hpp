@@ -26,7 +26,9 @@ constexpr int voigt_index(int i, int j) {
 }
 
 /// Weight of a Voigt entry in a double contraction of tensor-shear vectors (1 or 2).
-constexpr double voigt_contraction_weight(int v) { return v < 3 ? 1.0 : 2.0; }
+constexpr double voigt_contraction_weight(int v) {
+  return v < 3 ? 1.0 : 2.0;
+}
 
 /// a : b (full double contraction of two symmetric tensors).
 inline double double_dot(const SymTensor& a, const SymTensor& b) {
@@ -55,7 +57,11 @@ inline Eigen::Matrix3d to_matrix(const SymTensor& t) {
 
 /// Symmetric part of m in Voigt order.
 inline SymTensor from_matrix(const Eigen::Matrix3d& m) {
-  return {m(0, 0), m(1, 1), m(2, 2), 0.5 * (m(1, 2) + m(2, 1)), 0.5 * (m(0, 2) + m(2, 0)),
+  return {m(0, 0),
+          m(1, 1),
+          m(2, 2),
+          0.5 * (m(1, 2) + m(2, 1)),
+          0.5 * (m(0, 2) + m(2, 0)),
           0.5 * (m(0, 1) + m(1, 0))};
 }
 
@@ -77,6 +83,8 @@ inline SymTensor operator*(double s, const SymTensor& a) {
   return r;
 }
 
-inline double trace(const SymTensor& t) { return t[0] + t[1] + t[2]; }
+inline double trace(const SymTensor& t) {
+  return t[0] + t[1] + t[2];
+}
 
 }  // namespace stz

@@ -1,8 +1,8 @@
 #include "libstz/elasticity/fft_elastic_solver.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
-#include <algorithm>
 #include <complex>
 #include <memory>
 #include <mutex>
@@ -48,7 +48,9 @@ struct Plans {
 };
 
 // Symbol of one factor of the trilinear shape functions: Σ_c φ_c(ξ) e^{i k c} = 1 − ξ + ξ e^{ik}.
-inline cplx value_symbol(double xi, cplx phase) { return (1.0 - xi) + xi * phase; }
+inline cplx value_symbol(double xi, cplx phase) {
+  return (1.0 - xi) + xi * phase;
+}
 
 }  // namespace
 
@@ -58,12 +60,12 @@ FftElasticSolver::FftElasticSolver(const Grid& grid, const IsotropicElasticity& 
 void FftElasticSolver::solve(const TensorField& eigenstrain, TensorField* strain_fluctuation,
                              TensorField* stress_fluctuation) const {
   const std::size_t n_real = m_grid.size();
-  STZ_REQUIRE(eigenstrain.voxels() == n_real && eigenstrain.components() == 6, "eigenstrain has ", eigenstrain.voxels(),
-              " voxels, grid ", n_real);
+  STZ_REQUIRE(eigenstrain.voxels() == n_real && eigenstrain.components() == 6, "eigenstrain has ",
+              eigenstrain.voxels(), " voxels, grid ", n_real);
   const int nx = m_grid.extent(0), ny = m_grid.extent(1), nz = m_grid.extent(2);
   const int nzc = nz / 2 + 1;
-  const std::size_t n_spec = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny) *
-                             static_cast<std::size_t>(nzc);
+  const std::size_t n_spec =
+      static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny) * static_cast<std::size_t>(nzc);
   const int n_out = (strain_fluctuation ? 6 : 0) + (stress_fluctuation ? 6 : 0);
   if (n_out == 0) return;
 
@@ -84,7 +86,7 @@ void FftElasticSolver::solve(const TensorField& eigenstrain, TensorField* strain
   }
   if (!plans.forward || !plans.backward) throw NumericalError("FFTW could not plan the transform");
 
-  // Forward transforms, one single-threaded transform per component (deterministic).
+    // Forward transforms, one single-threaded transform per component (deterministic).
 #pragma omp parallel for schedule(static)
   for (int c = 0; c < 6; ++c)
     fftw_execute_dft_r2c(plans.forward, const_cast<double*>(eigenstrain.component(c).data()),
@@ -123,15 +125,16 @@ void FftElasticSolver::solve(const TensorField& eigenstrain, TensorField* strain
           Mat3c k_hat = Mat3c::Zero();
           for (int g = 0; g < 8; ++g) {
             const Vec3c grad = gradient_symbol(gauss[g & 1], gauss[(g >> 1) & 1], gauss[g >> 2]);
-            k_hat += 0.125 * (lambda * grad.conjugate() * grad.transpose() +
-                              mu * (grad.squaredNorm() * Mat3c::Identity() +
-                                    grad * grad.adjoint()));
+            k_hat +=
+                0.125 * (lambda * grad.conjugate() * grad.transpose() +
+                         mu * (grad.squaredNorm() * Mat3c::Identity() + grad * grad.adjoint()));
           }
           const Vec3c gc = gradient_symbol(0.5, 0.5, 0.5);
           // σ̂* = C ε̂*, rhs_j = Σ_i ḡ_i σ̂*_ij (the volume factor cancels against K̂/V).
           const cplx tr = eps_star[0] + eps_star[1] + eps_star[2];
           std::array<cplx, 6> sig_star;
-          for (int c = 0; c < 6; ++c) sig_star[c] = 2.0 * mu * eps_star[c] + (c < 3 ? lambda * tr : 0.0);
+          for (int c = 0; c < 6; ++c)
+            sig_star[c] = 2.0 * mu * eps_star[c] + (c < 3 ? lambda * tr : 0.0);
           Eigen::Matrix3cd sig;
           sig << sig_star[kXX], sig_star[kXY], sig_star[kXZ], sig_star[kXY], sig_star[kYY],
               sig_star[kYZ], sig_star[kXZ], sig_star[kYZ], sig_star[kZZ];

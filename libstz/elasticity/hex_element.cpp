@@ -67,7 +67,7 @@ Eigen::Matrix<double, 24, 24> HexElement::stiffness(const IsotropicElasticity& e
 }
 
 Eigen::Matrix<double, 24, 1> HexElement::eigenstrain_load(const IsotropicElasticity& elasticity,
-                                                         const SymTensor& eigenstrain, double a) {
+                                                          const SymTensor& eigenstrain, double a) {
   const Eigen::Matrix<double, 6, 6> wc = work_weighted_stiffness(elasticity);
   const Eigen::Map<const Eigen::Matrix<double, 6, 1>> e(eigenstrain.data());
   // The strain matrix is linear in each coordinate, so its volume average is its centre value.

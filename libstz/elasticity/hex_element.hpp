@@ -27,7 +27,7 @@ struct HexElement {
   static Eigen::Matrix<double, 24, 24> stiffness(const IsotropicElasticity& elasticity, double a);
   /// Nodal forces of a uniform eigenstrain: ∫ Bᵀ W C ε* dV.
   static Eigen::Matrix<double, 24, 1> eigenstrain_load(const IsotropicElasticity& elasticity,
-                                                      const SymTensor& eigenstrain, double a);
+                                                       const SymTensor& eigenstrain, double a);
 };
 
 }  // namespace stz

@@ -15,7 +15,9 @@ class Grid {
   /// shape = {nx, ny, nz}; dimension 2 requires nz == 1. Throws ConfigError on bad values.
   Grid(std::array<int, 3> shape, int dimension, double voxel_nm = 1.0);
   /// 2D plane-strain grid nx×ny.
-  static Grid plane(int nx, int ny, double voxel_nm = 1.0) { return Grid({nx, ny, 1}, 2, voxel_nm); }
+  static Grid plane(int nx, int ny, double voxel_nm = 1.0) {
+    return Grid({nx, ny, 1}, 2, voxel_nm);
+  }
   /// 3D grid nx×ny×nz.
   static Grid box(int nx, int ny, int nz, double voxel_nm = 1.0) {
     return Grid({nx, ny, nz}, 3, voxel_nm);

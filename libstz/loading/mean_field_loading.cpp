@@ -15,9 +15,12 @@ LoadingMode parse_loading_mode(const std::string& text, const std::string& key) 
 
 const char* to_string(LoadingMode mode) {
   switch (mode) {
-    case LoadingMode::tension: return "tension";
-    case LoadingMode::compression: return "compression";
-    case LoadingMode::shear: return "shear";
+    case LoadingMode::tension:
+      return "tension";
+    case LoadingMode::compression:
+      return "compression";
+    case LoadingMode::shear:
+      return "shear";
   }
   return "unknown";
 }
@@ -54,9 +57,15 @@ MeanState MeanFieldLoading::state(double control_strain, const SymTensor& mean_e
   // Prescribed mean strains: the loaded component, and zero out of plane in 2D.
   SymTensor prescribed{};
   switch (m_mode) {
-    case LoadingMode::tension: prescribed[m_loaded] = control_strain; break;
-    case LoadingMode::compression: prescribed[m_loaded] = -control_strain; break;
-    case LoadingMode::shear: prescribed[m_loaded] = 0.5 * control_strain; break;
+    case LoadingMode::tension:
+      prescribed[m_loaded] = control_strain;
+      break;
+    case LoadingMode::compression:
+      prescribed[m_loaded] = -control_strain;
+      break;
+    case LoadingMode::shear:
+      prescribed[m_loaded] = 0.5 * control_strain;
+      break;
   }
   // Unknowns: the mean elastic strain e = E − ⟨ε*⟩ on the stress-free components.
   Eigen::Matrix<double, 6, 1> e = Eigen::Matrix<double, 6, 1>::Zero();
@@ -75,7 +84,8 @@ MeanState MeanFieldLoading::state(double control_strain, const SymTensor& mean_e
     Eigen::VectorXd rhs = Eigen::VectorXd::Zero(n_free);
     for (int i = 0; i < n_free; ++i) {
       for (int j = 0; j < n_free; ++j) cff(i, j) = m_stiffness(free_idx[i], free_idx[j]);
-      for (int j = 0; j < n_fixed; ++j) rhs[i] -= m_stiffness(free_idx[i], fixed_idx[j]) * e[fixed_idx[j]];
+      for (int j = 0; j < n_fixed; ++j)
+        rhs[i] -= m_stiffness(free_idx[i], fixed_idx[j]) * e[fixed_idx[j]];
     }
     const Eigen::VectorXd ef = cff.ldlt().solve(rhs);
     for (int i = 0; i < n_free; ++i) e[free_idx[i]] = ef[i];
@@ -92,6 +102,19 @@ MeanState MeanFieldLoading::state(double control_strain, const SymTensor& mean_e
 double MeanFieldLoading::reported_stress(const SymTensor& mean_stress) const {
   const double s = mean_stress[m_loaded];
   return m_mode == LoadingMode::compression ? -s : s;
+}
+
+double MeanFieldLoading::reported_strain(const SymTensor& strain) const {
+  const double s = strain[m_loaded];
+  switch (m_mode) {
+    case LoadingMode::tension:
+      return s;
+    case LoadingMode::compression:
+      return -s;
+    case LoadingMode::shear:
+      return 2.0 * s;
+  }
+  return s;
 }
 
 }  // namespace stz

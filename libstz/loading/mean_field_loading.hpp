@@ -44,6 +44,9 @@ class MeanFieldLoading {
   /// The reported scalar stress: σ_aa for tension, −σ_aa for compression (positive when
   /// compressive), σ_xa for shear. GPa.
   double reported_stress(const SymTensor& mean_stress) const;
+  /// The reported scalar of a strain (e.g. the mean plastic eigenstrain): ε_aa for tension,
+  /// −ε_aa for compression, the engineering shear 2ε_xa for shear.
+  double reported_strain(const SymTensor& strain) const;
   /// The Voigt component the control strain acts on.
   int loaded_component() const { return m_loaded; }
   /// d⟨σ⟩/dε at fixed eigenstrain (the elastic loading rate per unit control strain).

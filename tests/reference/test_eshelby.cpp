@@ -56,7 +56,8 @@ TEST(Eshelby, VoxelisedSphereConvergesIn3D) {
   const double exact = eshelby_sphere_shear_stress(kVitreloy, kShear);
   double previous = 1.0;
   for (double radius : {3.0, 5.0, 7.0}) {
-    const double error = std::abs(centre_shear_stress(Grid::box(64, 64, 64), radius, false) / exact - 1.0);
+    const double error =
+        std::abs(centre_shear_stress(Grid::box(64, 64, 64), radius, false) / exact - 1.0);
     std::printf("voxelised sphere r = %.0f in 64^3: relative error %.4f\n", radius, error);
     if (radius >= 5.0) {
       EXPECT_LT(error, 0.02);
@@ -69,7 +70,8 @@ TEST(Eshelby, VoxelisedSphereConvergesIn3D) {
 TEST(Eshelby, SmoothSphereWithinTwoPercentIn3D) {
   const double exact = eshelby_sphere_shear_stress(kVitreloy, kShear);
   for (double radius : {5.0, 7.0}) {
-    const double error = std::abs(centre_shear_stress(Grid::box(64, 64, 64), radius, true) / exact - 1.0);
+    const double error =
+        std::abs(centre_shear_stress(Grid::box(64, 64, 64), radius, true) / exact - 1.0);
     std::printf("smooth sphere r = %.0f in 64^3: relative error %.4f\n", radius, error);
     EXPECT_LT(error, 0.02);
   }
@@ -79,7 +81,8 @@ TEST(Eshelby, SmoothCylinderConvergesIn2D) {
   // Box of 512 voxels: >= 36 radii, f <= 0.24 %; expected errors ≈ 2.5 f + staircase < 1 %.
   const double exact = eshelby_cylinder_shear_stress(kVitreloy, kShear);
   for (double radius : {7.0, 10.0, 14.0}) {
-    const double error = std::abs(centre_shear_stress(Grid::plane(512, 512), radius, true) / exact - 1.0);
+    const double error =
+        std::abs(centre_shear_stress(Grid::plane(512, 512), radius, true) / exact - 1.0);
     std::printf("smooth cylinder r = %.0f in 512^2: relative error %.4f\n", radius, error);
     EXPECT_LT(error, 0.02);
   }

@@ -30,9 +30,15 @@ void expect_fft_equals_direct(const Grid& grid, std::uint64_t seed) {
   for (double m : stress_fft.mean()) EXPECT_NEAR(m, 0.0, 1e-12);
 }
 
-TEST(FftVsDirectFe, PlaneStrainEvenGrid) { expect_fft_equals_direct(Grid::plane(8, 6), 11); }
-TEST(FftVsDirectFe, PlaneStrainOddGrid) { expect_fft_equals_direct(Grid::plane(7, 5, 0.7), 12); }
-TEST(FftVsDirectFe, ThreeDimensionalEvenGrid) { expect_fft_equals_direct(Grid::box(6, 4, 6), 13); }
+TEST(FftVsDirectFe, PlaneStrainEvenGrid) {
+  expect_fft_equals_direct(Grid::plane(8, 6), 11);
+}
+TEST(FftVsDirectFe, PlaneStrainOddGrid) {
+  expect_fft_equals_direct(Grid::plane(7, 5, 0.7), 12);
+}
+TEST(FftVsDirectFe, ThreeDimensionalEvenGrid) {
+  expect_fft_equals_direct(Grid::box(6, 4, 6), 13);
+}
 TEST(FftVsDirectFe, ThreeDimensionalMixedGrid) {
   expect_fft_equals_direct(Grid::box(5, 6, 3, 1.5), 14);
 }

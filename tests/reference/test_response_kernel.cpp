@@ -40,7 +40,9 @@ void expect_superposition(const Grid& grid, int events) {
   for (int v = 0; v < 6; ++v) EXPECT_DOUBLE_EQ(at[v], one(v, t));
 }
 
-TEST(ResponseKernel, SuperpositionEqualsFullSolve2D) { expect_superposition(Grid::plane(32, 24), 500); }
+TEST(ResponseKernel, SuperpositionEqualsFullSolve2D) {
+  expect_superposition(Grid::plane(32, 24), 500);
+}
 TEST(ResponseKernel, SuperpositionEqualsFullSolve3D) {
   expect_superposition(Grid::box(12, 10, 8), 300);
 }

@@ -1,8 +1,8 @@
 #include <cmath>
 #include <set>
 
-#include <Eigen/Dense>
 #include <gtest/gtest.h>
+#include <Eigen/Dense>
 
 #include "libstz/core/error.hpp"
 #include "libstz/core/rng.hpp"

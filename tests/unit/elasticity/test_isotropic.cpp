@@ -23,7 +23,8 @@ TEST(IsotropicElasticity, LameConstantsAndUniaxialStress) {
 TEST(IsotropicElasticity, MatrixFormMatchesEntryForm) {
   const IsotropicElasticity c(70.0, 0.3);
   const SymTensor eps{1e-3, -2e-3, 5e-4, 1e-3, -4e-4, 2e-4};
-  const Eigen::Matrix<double, 6, 1> v = c.tensor_stiffness() * Eigen::Map<const Eigen::Matrix<double, 6, 1>>(eps.data());
+  const Eigen::Matrix<double, 6, 1> v =
+      c.tensor_stiffness() * Eigen::Map<const Eigen::Matrix<double, 6, 1>>(eps.data());
   const SymTensor s = c.stress(eps);
   for (int i = 0; i < 6; ++i) EXPECT_NEAR(v[i], s[i], 1e-12);
 }

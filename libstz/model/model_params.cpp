@@ -1,0 +1,78 @@
+#include "libstz/model/model_params.hpp"
+
+#include <cmath>
+
+#include "libstz/catalog/shear_catalog.hpp"
+#include "libstz/core/error.hpp"
+
+namespace stz {
+namespace {
+void require(bool ok, const std::string& key, double value, const std::string& allowed) {
+  if (!ok) throw ConfigError(key, to_display(value), allowed);
+}
+}  // namespace
+
+OrientationPolicy parse_orientation_policy(const std::string& text, const std::string& key) {
+  if (text == "per_site") return OrientationPolicy::per_site;
+  if (text == "per_domain") return OrientationPolicy::per_domain;
+  throw ConfigError(key, text, "one of per_site, per_domain");
+}
+
+const char* to_string(OrientationPolicy policy) {
+  return policy == OrientationPolicy::per_site ? "per_site" : "per_domain";
+}
+
+int StzTypeParams::resolved_modes() const {
+  return modes > 0 ? modes : default_mode_count(order, "types." + name + ".order");
+}
+
+void StzTypeParams::validate() const {
+  const std::string p = "types." + name + ".";
+  require(std::isfinite(order) && order >= 1.0 && order <= 1e3, p + "order", order,
+          "a degree of order in [1, 1000]");
+  if (modes != 0) validate_mode_count(modes, p + "modes");
+  require(std::isfinite(barrier_eV) && barrier_eV > 0.0 && barrier_eV <= 100.0, p + "barrier_eV",
+          barrier_eV, "an energy in (0, 100] eV");
+  require(std::isfinite(barrier_spread) && barrier_spread >= 0.0 && barrier_spread < 1.0,
+          p + "barrier_spread", barrier_spread, "a relative spread in [0, 1)");
+}
+
+void FreeVolumeParams::validate() const {
+  const std::string p = "free_volume.";
+  require(
+      std::isfinite(permanent_per_event) && permanent_per_event >= 0 && permanent_per_event <= 1,
+      p + "permanent_per_event", permanent_per_event, "a fraction in [0, 1]");
+  require(
+      std::isfinite(transient_per_event) && transient_per_event >= 0 && transient_per_event <= 1,
+      p + "transient_per_event", transient_per_event, "a fraction in [0, 1]");
+  require(std::isfinite(permanent_max) && permanent_max >= 0 && permanent_max <= 1,
+          p + "permanent_max", permanent_max, "a fraction in [0, 1]");
+  require(std::isfinite(annealing_barrier_eV) && annealing_barrier_eV > 0 &&
+              annealing_barrier_eV <= 100,
+          p + "annealing_barrier_eV", annealing_barrier_eV, "an energy in (0, 100] eV");
+  require(std::isfinite(softening_coefficient) && softening_coefficient >= 0 &&
+              softening_coefficient <= 100,
+          p + "softening_coefficient", softening_coefficient, "a coefficient in [0, 100]");
+  require(std::isfinite(max_barrier_drop) && max_barrier_drop >= 0 && max_barrier_drop < 1,
+          p + "max_barrier_drop", max_barrier_drop, "a fraction in [0, 1)");
+}
+
+void ModelParams::validate() const {
+  validate_gamma0(gamma0, "stz.gamma0");
+  validate_dilatation(dilatation, "stz.dilatation");
+  require(std::isfinite(attempt_frequency_per_s) && attempt_frequency_per_s > 0 &&
+              attempt_frequency_per_s <= 1e18,
+          "stz.attempt_frequency_per_s", attempt_frequency_per_s, "a frequency in (0, 1e18] 1/s");
+  require(std::isfinite(temperature_K) && temperature_K > 0 && temperature_K <= 5000,
+          "material.temperature_K", temperature_K, "a temperature in (0, 5000] K");
+  require(
+      std::isfinite(residual_strain_std) && residual_strain_std >= 0 && residual_strain_std <= 10,
+      "stz.residual_strain_std", residual_strain_std, "a fraction of gamma0 in [0, 10]");
+  free_volume.validate();
+  if (types.empty() || types[0].name != "matrix")
+    throw ConfigError("types", types.empty() ? "(none)" : types[0].name,
+                      "the first type must be `matrix`");
+  for (const auto& t : types) t.validate();
+}
+
+}  // namespace stz

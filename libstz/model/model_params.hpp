@@ -1,0 +1,74 @@
+// Parameters of the STZ model (SPEC 3.4–3.6): STZ types, rates, free volume and softening.
+// Plain structs with defaults and units in the names; validate() names the config key of any
+// bad value. Defaults and their calibration: docs/model.md.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace stz {
+
+/// How a type's shear catalog is oriented (SPEC 3.4).
+enum class OrientationPolicy {
+  per_site,    ///< each site draws its own orientation and redraws it after firing (matrix)
+  per_domain,  ///< all voxels of a domain share one orientation, kept after firing (MRO)
+};
+OrientationPolicy parse_orientation_policy(const std::string& text, const std::string& key);
+const char* to_string(OrientationPolicy policy);
+
+/// One STZ type (config `types.<name>`). Type 0 is always `matrix`.
+struct StzTypeParams {
+  std::string name = "matrix";
+  /// Number of shear modes M; 0 means "round(20/order)".
+  int modes = 20;
+  /// Degree of order D >= 1 (matrix 1): softening and free-volume creation scale by 1/D.
+  double order = 1.0;
+  /// Activation barrier ΔF, eV (mean of the per-site spread; calibration: docs/model.md).
+  double barrier_eV = 1.5;
+  /// Relative spread of the per-site barrier: ΔF_i = ΔF (1 + spread·(2u − 1)), u uniform.
+  double barrier_spread = 0.2;
+  OrientationPolicy orientation = OrientationPolicy::per_site;
+
+  /// Mode count after applying the default rule.
+  int resolved_modes() const;
+  /// Order-scaled softening / free-volume factor s = 1/D.
+  double order_scale() const { return 1.0 / order; }
+  void validate() const;
+};
+
+/// Free volume and softening (SPEC 3.6); ξ are dimensionless fractions of the voxel volume.
+struct FreeVolumeParams {
+  /// Permanent free volume created per event, c_p (× s = 1/D of the firing type).
+  double permanent_per_event = 0.02;
+  /// Transient free volume set by an event, c_t (× s): ξt = s·c_t after firing.
+  double transient_per_event = 0.02;
+  /// Cap of the permanent free volume ξp.
+  double permanent_max = 0.2;
+  /// Activation energy of transient annealing E_a, eV: τ_a = 1/(ν0 exp(−E_a/k_BT)).
+  double annealing_barrier_eV = 0.85;
+  /// Softening coefficient k_s: S = k_s (ξp + ξt), barrier ΔF·exp(−S).
+  double softening_coefficient = 5.0;
+  /// Largest allowed relative barrier drop, in [0, 1).
+  double max_barrier_drop = 0.25;
+  void validate() const;
+};
+
+/// Everything the STZ model needs besides the grid and the structure map.
+struct ModelParams {
+  /// Shear magnitude γ0 of every mode.
+  double gamma0 = 0.1;
+  /// Dilatation factor δ: each mode adds δγ0/3·I.
+  double dilatation = 0.0;
+  /// Attempt frequency ν0, 1/s.
+  double attempt_frequency_per_s = 1.0e13;
+  /// Temperature, K.
+  double temperature_K = 300.0;
+  /// Standard deviation of the quenched-in residual eigenstrain, as a fraction of γ0 (0 = none).
+  double residual_strain_std = 0.0;
+  FreeVolumeParams free_volume;
+  /// STZ types; index 0 must be `matrix`.
+  std::vector<StzTypeParams> types{StzTypeParams{}};
+  void validate() const;
+};
+
+}  // namespace stz

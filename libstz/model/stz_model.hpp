@@ -1,0 +1,122 @@
+// The STZ model (SPEC 3.4–3.6): what every site can do, how fast, and what an event does.
+//
+// Rates: k_im = ν0 exp(−Q_im/k_BT), Q_im = B_i(t) − ½ Ω σ_i:ε*_im (σ in GPa, Ω in nm³, converted
+// to eV), with B_i(t) = ΔF_i · max(exp(−S_i), 1 − max_drop) and S_i = k_s (ξp_i + ξt_i(t)).
+// Sites are stored in one group per STZ type so the rate sweep runs over contiguous arrays of
+// equal mode count (mode tensors are stored as float: half the memory; every use converts the
+// same float to double, so rates and eigenstrain increments stay consistent).
+//
+// The model knows nothing about event selection or time stepping: it returns per-site total
+// rates and, for one site, its mode rates; `fire` applies an event and returns the eigenstrain
+// increment. Results are independent of the thread count.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "libstz/catalog/shear_catalog.hpp"
+#include "libstz/core/rng.hpp"
+#include "libstz/grid/voxel_field.hpp"
+#include "libstz/model/model_params.hpp"
+#include "libstz/structure/structure_map.hpp"
+
+namespace stz {
+
+/// Result of a sweep over all sites.
+struct RateSweep {
+  /// Sum of all site rates (1/s), summed in a thread-independent order.
+  double total_rate = 0.0;
+  /// max over all site-modes of −Q (eV); >= 0 means an athermal event is due.
+  double max_drive_eV = -1e300;
+  /// The site attaining max_drive_eV (lowest index among ties).
+  std::size_t most_driven_site = 0;
+};
+
+class StzModel {
+ public:
+  /// Draws per-site barriers and orientations from the seed's `barrier` and `orientation`
+  /// streams. Throws ConfigError for inconsistent parameters (e.g. a type index in `structure`
+  /// without a type).
+  StzModel(const Grid& grid, const ModelParams& params, const StructureMap& structure,
+           std::uint64_t seed);
+
+  /// Total rate of every site (1/s) into site_rates (size N) under the total stress
+  /// mean_stress + stress_fluctuation[i] at time t; also the most driven site-mode.
+  RateSweep compute_site_rates(const SymTensor& mean_stress, const TensorField& stress_fluctuation,
+                               double time_s, std::span<double> site_rates) const;
+
+  /// Rates (1/s) of every mode of one site, with the same arithmetic as the sweep.
+  void mode_rates(std::size_t site, const SymTensor& stress, double time_s,
+                  std::vector<double>& rates) const;
+  /// −Q_im (eV) of every mode of one site.
+  void mode_drives(std::size_t site, const SymTensor& stress, double time_s,
+                   std::vector<double>& drives_eV) const;
+
+  /// Applies an event: updates free volume, redraws a per-site catalog and barrier, and returns
+  /// the transformation strain ε*_im (tensor shears) that was added to the site.
+  SymTensor fire(std::size_t site, int mode, double time_s);
+
+  /// Transformation strain of mode m of a site (as used by the rates).
+  SymTensor mode_tensor(std::size_t site, int mode) const;
+  int mode_count(std::size_t site) const;
+  /// Current barrier B_i(t), eV.
+  double barrier_eV(std::size_t site, double time_s) const;
+  /// Softening state S_i(t).
+  double softening(std::size_t site, double time_s) const;
+
+  std::span<const double> permanent_free_volume() const { return m_free_volume_permanent; }
+  /// ξt of a site at time t.
+  double transient_free_volume(std::size_t site, double time_s) const;
+  /// Mean of ξp + ξt(t) over all sites.
+  double mean_free_volume(double time_s) const;
+  /// Transient-annealing time τ_a, s.
+  double annealing_time_s() const { return m_annealing_time_s; }
+  /// k_B T, eV.
+  double thermal_energy_eV() const { return m_kT; }
+  /// ½ Ω × (eV per GPa nm³): converts σ:ε (GPa) into work (eV).
+  double work_per_stress_eV_per_GPa() const { return m_half_omega; }
+  /// Largest Frobenius norm of any mode tensor (for step-size bounds).
+  double max_mode_norm() const { return m_max_mode_norm; }
+
+  const ModelParams& params() const { return m_params; }
+  const std::vector<std::int16_t>& site_types() const { return m_type; }
+  const std::vector<std::int32_t>& site_domains() const { return m_domain; }
+  /// Saved state of the random stream used for catalog and barrier redraws.
+  std::string catalog_rng_state() const { return m_catalog_rng.save_state(); }
+
+ private:
+  struct SiteGroup {
+    int type = 0;
+    int modes = 0;
+    std::vector<std::size_t> sites;
+    std::vector<double> barrier0_eV;  ///< ΔF_i of each member
+    std::vector<float> tensors;       ///< [mode][active component][member]
+  };
+  void assign_catalog(std::size_t site, const ShearCatalog& catalog);
+  ShearCatalog draw_site_catalog(int type, Rng& rng) const;
+  double draw_barrier(int type, Rng& rng) const;
+  void sweep_group(const SiteGroup& group, const SymTensor& mean_stress,
+                   const TensorField& stress_fluctuation, double time_s,
+                   std::span<double> site_rates, std::span<double> site_drive) const;
+
+  Grid m_grid;
+  ModelParams m_params;
+  std::vector<int> m_type_modes;
+  std::vector<std::int16_t> m_type;
+  std::vector<std::int32_t> m_domain;
+  std::vector<ShearCatalog> m_domain_catalogs;
+  std::vector<SiteGroup> m_groups;
+  std::vector<std::int32_t> m_group_of;   ///< group index of each site
+  std::vector<std::int32_t> m_member_of;  ///< member index within its group
+  std::vector<int> m_active;              ///< Voigt components stored (2D: xx, yy, xy [, zz])
+  std::vector<double> m_free_volume_permanent;
+  std::vector<double> m_free_volume_transient;  ///< value at the last reset
+  std::vector<double> m_transient_since_s;      ///< time of the last reset
+  mutable std::vector<double> m_drive_scratch;
+  Rng m_catalog_rng;
+  double m_kT, m_half_omega, m_annealing_time_s, m_max_mode_norm = 0.0;
+};
+
+}  // namespace stz

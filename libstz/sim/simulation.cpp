@@ -1,0 +1,297 @@
+#include "libstz/sim/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "libstz/core/error.hpp"
+#include "libstz/core/parallel.hpp"
+
+namespace stz {
+namespace {
+
+Grid make_grid(const SimulationParams& p) {
+  p.validate();
+  const auto& s = p.grid.shape;
+  return s.size() == 2 ? Grid({s[0], s[1], 1}, 2, p.grid.voxel_nm)
+                       : Grid({s[0], s[1], s[2]}, 3, p.grid.voxel_nm);
+}
+
+StructureMap make_structure(const Grid& grid, const SimulationParams& p) {
+  if (p.mro.fraction <= 0.0) return make_matrix_structure(grid);
+  return make_synthetic_mro_map(grid, p.mro, p.seed);
+}
+
+int loaded_axis(const SimulationParams& p, const Grid& grid) {
+  return p.loading.axis >= 0 ? p.loading.axis : grid.default_axis();
+}
+
+double true_strain(LoadingMode mode, double e) {
+  switch (mode) {
+    case LoadingMode::tension:
+      return std::log1p(e);
+    case LoadingMode::compression:
+      return -std::log1p(-e);
+    case LoadingMode::shear:
+      return e;
+  }
+  return e;
+}
+
+// Strain points closer than this (relative to the stats interval) count as reached.
+constexpr double kStrainSlack = 1e-9;
+
+}  // namespace
+
+Simulation::Simulation(const SimulationParams& params)
+    : Simulation(params, make_structure(make_grid(params), params)) {}
+
+Simulation::Simulation(const SimulationParams& params, const StructureMap& structure)
+    : m_params(params),
+      m_grid(make_grid(params)),
+      m_structure(structure),
+      m_model(m_grid, params.model, m_structure, params.seed),
+      m_solver(m_grid, IsotropicElasticity(params.material.youngs_GPa, params.material.poisson)),
+      m_kernel(m_solver),
+      m_loading(m_solver.elasticity(), m_grid.dimension(), params.loading.mode,
+                loaded_axis(params, m_grid)),
+      m_selector(make_selector(params.kmc.selector)),
+      m_kmc_rng(params.seed, RngPurpose::kmc),
+      m_eigenstrain(m_grid),
+      m_stress_fluctuation(m_grid),
+      m_site_rates(m_grid.size(), 0.0) {
+  m_selector->resize(m_grid.size());
+  // Quenched-in residual eigenstrain: independent normal components (in-plane only in 2D), std
+  // = residual_strain_std·γ0, mean removed so the box is unstrained on average.
+  const double std = params.model.residual_strain_std * params.model.gamma0;
+  if (std > 0.0) {
+    m_residual = TensorField(m_grid);
+    Rng rng(params.seed, RngPurpose::residual);
+    const std::vector<int> comps = m_grid.dimension() == 2 ? std::vector<int>{kXX, kYY, kXY}
+                                                           : std::vector<int>{0, 1, 2, 3, 4, 5};
+    for (std::size_t i = 0; i < m_grid.size(); ++i)
+      for (int v : comps) m_residual(v, i) = std * standard_normal(rng);
+    const SymTensor mean = m_residual.mean();
+    for (int v = 0; v < 6; ++v)
+      for (auto& x : m_residual.component(v)) x -= mean[static_cast<std::size_t>(v)];
+    m_eigenstrain = m_residual;
+    m_solver.solve(m_eigenstrain, nullptr, &m_stress_fluctuation);
+    m_eigenstrain_sum = m_eigenstrain.mean();
+    for (auto& x : m_eigenstrain_sum) x *= static_cast<double>(m_grid.size());
+  }
+  // Step cap: the mean stress rises at ε̇·dσ/dε; bound |Δσ:ε*| by ‖Δσ‖‖ε*‖ (Frobenius).
+  const SymTensor& rate = m_loading.stress_per_control_strain();
+  const double stress_rate = params.loading.strain_rate_per_s * std::sqrt(double_dot(rate, rate));
+  const double work_rate =
+      m_model.work_per_stress_eV_per_GPa() * stress_rate * m_model.max_mode_norm();
+  m_max_step_s = params.kmc.max_step_kT_fraction * m_model.thermal_energy_eV() / work_rate;
+
+  m_snapshot_strains = params.output.snapshots_at_strain;
+  std::sort(m_snapshot_strains.begin(), m_snapshot_strains.end());
+}
+
+MeanState Simulation::mean_state() const {
+  SymTensor mean_eig = m_eigenstrain_sum;
+  for (auto& x : mean_eig) x /= static_cast<double>(m_grid.size());
+  return m_loading.state(control_strain(), mean_eig);
+}
+
+double Simulation::next_output_strain() const {
+  // The next series, snapshot or final strain strictly after the current one: steps never jump
+  // over an output point, whether or not run() is the caller.
+  const double dstat = m_params.output.stats_every_strain;
+  const double e = control_strain() + kStrainSlack * dstat;
+  double next = std::min(m_params.loading.max_strain, (std::floor(e / dstat) + 1.0) * dstat);
+  const auto snap = std::upper_bound(m_snapshot_strains.begin(), m_snapshot_strains.end(), e);
+  if (snap != m_snapshot_strains.end()) next = std::min(next, *snap);
+  return next;
+}
+
+bool Simulation::step() {
+  const double max_strain = m_params.loading.max_strain;
+  const double slack = kStrainSlack * m_params.output.stats_every_strain;
+  if (control_strain() >= max_strain - slack) return false;
+
+  const MeanState mean = mean_state();
+  const RateSweep sweep =
+      m_model.compute_site_rates(mean.stress, m_stress_fluctuation, m_time_s, m_site_rates);
+
+  if (sweep.max_drive_eV >= 0.0) {  // athermal: Q <= 0 somewhere; fire the most driven first
+    const std::size_t site = sweep.most_driven_site;
+    SymTensor sigma = mean.stress;
+    for (int v = 0; v < 6; ++v) sigma[static_cast<std::size_t>(v)] += m_stress_fluctuation(v, site);
+    m_model.mode_drives(site, sigma, m_time_s, m_mode_scratch);
+    const auto best = std::max_element(m_mode_scratch.begin(), m_mode_scratch.end());
+    fire(site, static_cast<int>(best - m_mode_scratch.begin()));
+    ++m_athermal_events;
+    if (++m_current_avalanche >
+        static_cast<std::int64_t>(m_params.kmc.max_avalanche_per_voxel * m_grid.size()))
+      throw NumericalError("athermal avalanche did not stop after " +
+                           std::to_string(m_current_avalanche) + " events (strain " +
+                           std::to_string(control_strain()) + "); the barriers are too low for " +
+                           "the stress (see kmc.max_avalanche_per_voxel)");
+    return true;
+  }
+  if (m_current_avalanche > 0) {
+    m_avalanches.push_back(m_current_avalanche);
+    m_current_avalanche = 0;
+  }
+
+  // Time to the next output strain; the waiting time is capped there and at the step cap.
+  const double rate = m_params.loading.strain_rate_per_s;
+  const double boundary_s = next_output_strain() / rate;
+  const double cap_s = std::min(m_max_step_s, boundary_s - m_time_s);
+  m_selector->set_all(m_site_rates);
+  const double total = m_selector->total();
+  const double u = uniform01_open_low(m_kmc_rng);
+  const double dt = total > 0.0 ? -std::log(u) / total : std::numeric_limits<double>::infinity();
+  if (dt >= cap_s) {  // null step: no event before the cap (memoryless: the draw is discarded)
+    m_time_s = (cap_s >= boundary_s - m_time_s) ? boundary_s : m_time_s + cap_s;
+    ++m_null_steps;
+    return true;
+  }
+  m_time_s += dt;
+  const std::size_t site = m_selector->select(uniform01(m_kmc_rng));
+  SymTensor sigma = mean.stress;  // the rates were evaluated at the start of the step
+  for (int v = 0; v < 6; ++v) sigma[static_cast<std::size_t>(v)] += m_stress_fluctuation(v, site);
+  m_model.mode_rates(site, sigma, m_time_s - dt, m_mode_scratch);
+  double target =
+      uniform01(m_kmc_rng) * deterministic_sum(m_mode_scratch.data(), m_mode_scratch.size());
+  int mode = 0;
+  for (; mode + 1 < static_cast<int>(m_mode_scratch.size()); ++mode) {
+    if (target < m_mode_scratch[static_cast<std::size_t>(mode)]) break;
+    target -= m_mode_scratch[static_cast<std::size_t>(mode)];
+  }
+  while (m_mode_scratch[static_cast<std::size_t>(mode)] == 0.0 && mode > 0) --mode;
+  fire(site, mode);
+  return true;
+}
+
+void Simulation::fire(std::size_t site, int mode) {
+  const SymTensor increment = m_model.fire(site, mode, m_time_s);
+  m_eigenstrain.add(site, increment);
+  m_kernel.add_translated(m_stress_fluctuation, site, increment);
+  for (std::size_t v = 0; v < 6; ++v) m_eigenstrain_sum[v] += increment[v];
+  ++m_events;
+  if (++m_events_since_resolve >= m_params.kmc.resolve_every_events) resolve_and_check_drift();
+}
+
+void Simulation::resolve_and_check_drift() {
+  TensorField fresh(m_grid);
+  m_solver.solve(m_eigenstrain, nullptr, &fresh);
+  double diff = 0.0, ref = 0.0;
+  for (int v = 0; v < 6; ++v) {
+    const auto a = m_stress_fluctuation.component(v), b = fresh.component(v);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      diff = std::max(diff, std::abs(a[i] - b[i]));
+      ref = std::max(ref, std::abs(b[i]));
+    }
+  }
+  const double drift = ref > 0.0 ? diff / ref : diff;
+  m_max_drift = std::max(m_max_drift, drift);
+  if (drift > m_params.kmc.drift_tolerance)
+    throw NumericalError(
+        "kernel superposition drifted by " + std::to_string(drift) +
+        " (relative) from a fresh solve after " + std::to_string(m_events) +
+        " events; tolerance kmc.drift_tolerance = " + std::to_string(m_params.kmc.drift_tolerance));
+  m_stress_fluctuation = std::move(fresh);
+  const SymTensor mean = m_eigenstrain.mean();
+  for (std::size_t v = 0; v < 6; ++v)
+    m_eigenstrain_sum[v] = mean[v] * static_cast<double>(m_grid.size());
+  m_events_since_resolve = 0;
+}
+
+void Simulation::run(const std::vector<SimulationObserver*>& observers) {
+  const double dstat = m_params.output.stats_every_strain;
+  const double slack = kStrainSlack * dstat;
+  const double max_strain = m_params.loading.max_strain;
+  auto emit_series = [&] {
+    const SeriesPoint p = series_point();
+    for (auto* o : observers) o->on_series(*this, p);
+  };
+  // Output points already passed (a run may continue a stepped simulation).
+  auto stats_index = [&] {
+    return static_cast<long>(std::floor((control_strain() + slack) / dstat));
+  };
+  long last_stats = stats_index();
+  std::size_t next_snapshot = static_cast<std::size_t>(std::upper_bound(m_snapshot_strains.begin(),
+                                                                        m_snapshot_strains.end(),
+                                                                        control_strain() - slack) -
+                                                       m_snapshot_strains.begin());
+  int snapshot_index = 0;
+  emit_series();
+  while (step()) {
+    const double e = control_strain();
+    while (next_snapshot < m_snapshot_strains.size() &&
+           m_snapshot_strains[next_snapshot] <= e + slack) {
+      if (m_snapshot_strains[next_snapshot] < max_strain - slack)
+        for (auto* o : observers) o->on_snapshot(*this, snapshot_index++, false);
+      ++next_snapshot;
+    }
+    const long k = stats_index();
+    if (k > last_stats || e >= max_strain - slack) {
+      last_stats = k;
+      emit_series();
+    }
+  }
+  if (m_current_avalanche > 0) {
+    m_avalanches.push_back(m_current_avalanche);
+    m_current_avalanche = 0;
+  }
+  for (auto* o : observers) o->on_snapshot(*this, snapshot_index, true);
+}
+
+SeriesPoint Simulation::series_point() const {
+  SeriesPoint p;
+  p.time_s = m_time_s;
+  p.strain_eng = control_strain();
+  p.strain_true = true_strain(m_params.loading.mode, p.strain_eng);
+  const MeanState mean = mean_state();
+  p.stress_GPa = m_loading.reported_stress(mean.stress);
+  SymTensor mean_plastic = m_eigenstrain_sum;
+  for (auto& x : mean_plastic) x /= static_cast<double>(m_grid.size());
+  p.plastic_strain = m_loading.reported_strain(mean_plastic);  // residual has zero mean
+  p.events = m_events;
+  p.athermal_events = m_athermal_events;
+  p.null_steps = m_null_steps;
+  p.free_volume_mean = m_model.mean_free_volume(m_time_s);
+  const CfvClusters cfv = cfv_clusters();
+  p.cfv_max_nm3 = cfv.largest.volume_nm3;
+  p.cfv_max_free_volume_nm3 = cfv.largest.free_volume_nm3;
+  p.cfv_spanning = cfv.largest.spans_any();
+  return p;
+}
+
+CfvClusters Simulation::cfv_clusters() const {
+  return connected_free_volume(m_grid, m_model.permanent_free_volume(), m_params.cfv.threshold);
+}
+
+TensorField Simulation::plastic_strain() const {
+  TensorField p = m_eigenstrain;
+  if (m_residual.voxels() > 0)
+    for (int v = 0; v < 6; ++v) {
+      auto dst = p.component(v);
+      const auto src = m_residual.component(v);
+      for (std::size_t i = 0; i < dst.size(); ++i) dst[i] -= src[i];
+    }
+  return p;
+}
+
+TensorField Simulation::stress() const {
+  TensorField s = m_stress_fluctuation;
+  const MeanState mean = mean_state();
+  for (int v = 0; v < 6; ++v)
+    for (auto& x : s.component(v)) x += mean.stress[static_cast<std::size_t>(v)];
+  return s;
+}
+
+TensorField Simulation::total_strain() const {
+  TensorField e(m_grid);
+  m_solver.solve(m_eigenstrain, &e, nullptr);
+  const MeanState mean = mean_state();
+  for (int v = 0; v < 6; ++v)
+    for (auto& x : e.component(v)) x += mean.strain[static_cast<std::size_t>(v)];
+  return e;
+}
+
+}  // namespace stz

@@ -1,0 +1,121 @@
+// One STZ-dynamics run (SPEC 3.7): the one place that wires grid, elasticity, loading, model and
+// event selection together, owns the evolving state and runs the kinetic Monte Carlo loop.
+//
+// Reference engine, exact: after every event the translated response kernel updates the stress
+// fluctuation everywhere, every site's total rate is recomputed, and the selector picks the next
+// site; the mode is chosen within the site. Each step draws Δt = −ln(u)/R; if Δt would pass the
+// step cap (the mean stress may move ½Ω σ:ε* by a fraction of k_BT) or the next output strain,
+// the step is a null (loading-only) step that advances time to the cap — exact as the cap → 0 by
+// the memorylessness of the exponential. Sites with Q <= 0 fire athermally at once, most driven
+// first, one at a time with zero elapsed time (an avalanche).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "libstz/analysis/cfv_clusters.hpp"
+#include "libstz/elasticity/response_kernel.hpp"
+#include "libstz/kmc/rate_selector.hpp"
+#include "libstz/model/stz_model.hpp"
+#include "libstz/sim/simulation_params.hpp"
+
+namespace stz {
+
+/// One row of the stress–strain series (SPEC 3.9).
+struct SeriesPoint {
+  double time_s = 0;
+  double strain_eng = 0;   ///< control strain (engineering)
+  double strain_true = 0;  ///< ln(1 + ε) in tension, −ln(1 − ε) in compression, γ in shear
+  double stress_GPa = 0;   ///< reported mean stress (axial, or shear)
+  double plastic_strain = 0;  ///< reported mean plastic eigenstrain
+  std::int64_t events = 0;
+  std::int64_t athermal_events = 0;
+  std::int64_t null_steps = 0;
+  double free_volume_mean = 0;         ///< mean ξp + ξt
+  double cfv_max_nm3 = 0;              ///< largest CFV cluster, voxel volume
+  double cfv_max_free_volume_nm3 = 0;  ///< largest CFV cluster, summed free volume
+  bool cfv_spanning = false;           ///< largest cluster wraps the periodic box
+};
+
+/// Called by Simulation::run at every series point and snapshot strain.
+class SimulationObserver {
+ public:
+  virtual ~SimulationObserver() = default;
+  virtual void on_series(const class Simulation&, const SeriesPoint&) {}
+  /// index counts snapshots from 0; is_final marks the snapshot at the end of the run.
+  virtual void on_snapshot(const class Simulation&, int /*index*/, bool /*is_final*/) {}
+};
+
+class Simulation {
+ public:
+  /// Builds the state: structure map (synthetic from params.mro unless given), model, kernels.
+  explicit Simulation(const SimulationParams& params);
+  Simulation(const SimulationParams& params, const StructureMap& structure);
+
+  /// Runs until loading.max_strain, calling the observers.
+  void run(const std::vector<SimulationObserver*>& observers = {});
+  /// One kMC step (an event, an athermal event or a null step). Returns false at max_strain.
+  bool step();
+
+  // State.
+  const SimulationParams& params() const { return m_params; }
+  const Grid& grid() const { return m_grid; }
+  const StzModel& model() const { return m_model; }
+  const StructureMap& structure() const { return m_structure; }
+  const MeanFieldLoading& loading() const { return m_loading; }
+  double time_s() const { return m_time_s; }
+  double control_strain() const { return m_params.loading.strain_rate_per_s * m_time_s; }
+  std::int64_t events() const { return m_events; }
+  std::int64_t athermal_events() const { return m_athermal_events; }
+  /// Sizes of completed athermal avalanches, in order.
+  const std::vector<std::int64_t>& avalanche_sizes() const { return m_avalanches; }
+  /// Largest relative drift seen at a re-solve.
+  double max_drift() const { return m_max_drift; }
+
+  /// The current series point (computes CFV and mean free volume).
+  SeriesPoint series_point() const;
+  /// Mean state (strain, stress) now.
+  MeanState mean_state() const;
+  /// Accumulated plastic eigenstrain (tensor shears), residual excluded.
+  TensorField plastic_strain() const;
+  /// Total stress σ = ⟨σ⟩ + fluctuation (GPa).
+  TensorField stress() const;
+  /// Total strain E + ε_fluct (one FFT solve).
+  TensorField total_strain() const;
+  /// CFV clusters of the permanent free volume now.
+  CfvClusters cfv_clusters() const;
+
+ private:
+  void fire(std::size_t site, int mode);
+  void resolve_and_check_drift();
+  double next_output_strain() const;
+
+  SimulationParams m_params;
+  Grid m_grid;
+  StructureMap m_structure;
+  StzModel m_model;
+  FftElasticSolver m_solver;
+  ResponseKernel m_kernel;
+  MeanFieldLoading m_loading;
+  std::unique_ptr<RateSelector> m_selector;
+  Rng m_kmc_rng;
+
+  TensorField m_eigenstrain;  ///< total eigenstrain (residual + plastic)
+  TensorField m_residual;     ///< quenched-in residual eigenstrain (zero mean)
+  TensorField m_stress_fluctuation;
+  SymTensor m_eigenstrain_sum{};  ///< Σ_i ε*_i, updated per event (serial order)
+  std::vector<double> m_site_rates;
+  std::vector<double> m_mode_scratch;
+
+  double m_time_s = 0;
+  double m_max_step_s = 0;
+  std::int64_t m_events = 0, m_athermal_events = 0, m_null_steps = 0;
+  std::int64_t m_events_since_resolve = 0;
+  std::int64_t m_current_avalanche = 0;
+  std::vector<std::int64_t> m_avalanches;
+  double m_max_drift = 0;
+  std::vector<double> m_snapshot_strains;  ///< sorted
+};
+
+}  // namespace stz

@@ -1,0 +1,99 @@
+#include "libstz/sim/simulation_params.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "libstz/core/error.hpp"
+#include "libstz/grid/grid.hpp"
+
+namespace stz {
+namespace {
+void require(bool ok, const std::string& key, double value, const std::string& allowed) {
+  if (!ok) throw ConfigError(key, to_display(value), allowed);
+}
+}  // namespace
+
+const std::vector<std::string>& available_snapshot_fields() {
+  static const std::vector<std::string> names{"von_mises_plastic", "von_mises_total", "free_volume",
+                                              "cfv_largest",       "stz_type",        "domain_id",
+                                              "stress_GPa",        "plastic_strain"};
+  return names;
+}
+
+void GridParams::validate() const {
+  if (shape.size() != 2 && shape.size() != 3)
+    throw ConfigError("grid.shape", std::to_string(shape.size()) + " entries",
+                      "2 entries (2D plane strain) or 3 (3D)");
+  const int d = static_cast<int>(shape.size());
+  Grid(d == 2 ? std::array<int, 3>{shape[0], shape[1], 1}
+              : std::array<int, 3>{shape[0], shape[1], shape[2]},
+       d, voxel_nm);  // throws ConfigError on bad extents or voxel size
+}
+
+void MaterialParams::validate() const {
+  require(std::isfinite(youngs_GPa) && youngs_GPa > 0 && youngs_GPa <= 1e4, "material.youngs_GPa",
+          youngs_GPa, "a modulus in (0, 1e4] GPa");
+  require(std::isfinite(poisson) && poisson > -1 && poisson < 0.5, "material.poisson", poisson,
+          "a ratio in (-1, 0.5)");
+}
+
+void LoadingParams::validate() const {
+  require(std::isfinite(strain_rate_per_s) && strain_rate_per_s > 0 && strain_rate_per_s <= 1e12,
+          "loading.strain_rate_per_s", strain_rate_per_s, "a rate in (0, 1e12] 1/s");
+  require(std::isfinite(max_strain) && max_strain > 0 && max_strain <= 2, "loading.max_strain",
+          max_strain, "a strain in (0, 2]");
+  if (mode == LoadingMode::compression)
+    require(max_strain < 1, "loading.max_strain", max_strain, "below 1 in compression");
+  require(axis >= -1 && axis <= 2, "loading.axis", axis, "-1 (last grid axis), 0, 1 or 2");
+}
+
+void KmcParams::validate() const {
+  require(
+      std::isfinite(max_step_kT_fraction) && max_step_kT_fraction > 0 && max_step_kT_fraction <= 10,
+      "kmc.max_step_kT_fraction", max_step_kT_fraction, "a fraction in (0, 10]");
+  require(resolve_every_events >= 1, "kmc.resolve_every_events",
+          static_cast<double>(resolve_every_events), "an integer >= 1");
+  require(std::isfinite(drift_tolerance) && drift_tolerance > 0 && drift_tolerance < 1,
+          "kmc.drift_tolerance", drift_tolerance, "a relative tolerance in (0, 1)");
+  require(std::isfinite(max_avalanche_per_voxel) && max_avalanche_per_voxel > 0,
+          "kmc.max_avalanche_per_voxel", max_avalanche_per_voxel, "a positive number");
+}
+
+void CfvParams::validate() const {
+  require(std::isfinite(threshold) && threshold > 0 && threshold <= 1, "cfv.threshold", threshold,
+          "a free-volume fraction in (0, 1]");
+}
+
+void OutputParams::validate(double max_strain) const {
+  require(std::isfinite(stats_every_strain) && stats_every_strain > 0 &&
+              stats_every_strain <= max_strain,
+          "output.stats_every_strain", stats_every_strain,
+          "a strain interval in (0, loading.max_strain]");
+  require(max_strain / stats_every_strain <= 1e7, "output.stats_every_strain", stats_every_strain,
+          "at most 1e7 series points (loading.max_strain / output.stats_every_strain)");
+  for (double s : snapshots_at_strain)
+    require(std::isfinite(s) && s >= 0 && s <= max_strain, "output.snapshots_at_strain", s,
+            "strains in [0, loading.max_strain]");
+  const auto& names = available_snapshot_fields();
+  for (const auto& f : fields)
+    if (std::find(names.begin(), names.end(), f) == names.end()) {
+      std::string allowed = "one of";
+      for (const auto& n : names) allowed += " " + n;
+      throw ConfigError("output.fields", f, allowed);
+    }
+}
+
+void SimulationParams::validate() const {
+  grid.validate();
+  material.validate();
+  loading.validate();
+  if (loading.axis >= static_cast<int>(grid.shape.size()))
+    throw ConfigError("loading.axis", std::to_string(loading.axis),
+                      "an axis of the grid (0.." + std::to_string(grid.shape.size() - 1) + ")");
+  model.validate();
+  cfv.validate();
+  kmc.validate();
+  output.validate(loading.max_strain);
+}
+
+}  // namespace stz

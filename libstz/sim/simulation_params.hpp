@@ -1,0 +1,93 @@
+// Parameters of one simulation run, grouped as the YAML config is (SPEC 5). Plain structs with
+// defaults and units in the names; validate() names the dotted config key of any bad value.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "libstz/kmc/rate_selector.hpp"
+#include "libstz/loading/mean_field_loading.hpp"
+#include "libstz/model/model_params.hpp"
+#include "libstz/structure/synthetic_mro_map.hpp"
+
+namespace stz {
+
+struct GridParams {
+  /// 2 entries: 2D plane strain nx×ny; 3 entries: 3D. (`grid.shape`)
+  std::vector<int> shape{256, 128};
+  /// Voxel edge a, nm (`grid.voxel_nm`).
+  double voxel_nm = 1.0;
+  void validate() const;
+};
+
+struct MaterialParams {
+  double youngs_GPa = 92.1;  ///< Young's modulus (Vitreloy 1)
+  double poisson = 0.387;    ///< Poisson ratio
+  void validate() const;
+  // temperature_K lives in ModelParams (the rates need it); the config key is
+  // material.temperature_K.
+};
+
+struct LoadingParams {
+  LoadingMode mode = LoadingMode::tension;
+  /// Loaded axis; −1 = the last grid axis (y in 2D, z in 3D).
+  int axis = -1;
+  double strain_rate_per_s = 1.0e-4;
+  /// The run stops at this control strain (engineering strain; engineering shear for shear).
+  double max_strain = 0.10;
+  void validate() const;
+};
+
+/// How events are selected and time advances (SPEC 3.7).
+struct KmcParams {
+  /// Selector of the reference engine: sum_tree (fast) or linear (the oracle).
+  SelectorKind selector = SelectorKind::sum_tree;
+  /// Cap per step: the mean-stress rise may change ½Ω σ:ε* of any mode by at most this
+  /// fraction of k_BT; longer drawn waiting times become null (loading-only) steps.
+  double max_step_kT_fraction = 0.1;
+  /// Events between full FFT re-solves that measure and reset the kernel-superposition drift.
+  std::int64_t resolve_every_events = 5000;
+  /// Largest accepted relative drift (max |Δσ| / max |σ_fluct|) at a re-solve.
+  double drift_tolerance = 1.0e-8;
+  /// Largest number of athermal events in one avalanche, per voxel (guards against a loop).
+  double max_avalanche_per_voxel = 20.0;
+  void validate() const;
+};
+
+struct CfvParams {
+  /// Permanent free volume ξp at or above which a voxel counts as CFV.
+  double threshold = 0.1;
+  void validate() const;
+};
+
+struct OutputParams {
+  /// Series sampling interval in control strain (`output.stats_every_strain`).
+  double stats_every_strain = 1.0e-4;
+  /// Control strains of field snapshots (a final snapshot is always written).
+  std::vector<double> snapshots_at_strain{0.03, 0.05};
+  /// Snapshot fields (SPEC 5 names).
+  std::vector<std::string> fields{"von_mises_plastic", "von_mises_total", "free_volume",
+                                  "cfv_largest",       "stz_type",        "domain_id"};
+  void validate(double max_strain) const;
+};
+
+/// Everything a run needs.
+struct SimulationParams {
+  std::uint64_t seed = 1;
+  GridParams grid;
+  MaterialParams material;
+  LoadingParams loading;
+  ModelParams model;
+  SyntheticMroParams mro{0.0, {}, 1.25, 0.3};
+  CfvParams cfv;
+  KmcParams kmc;
+  OutputParams output;
+  void validate() const;
+};
+
+/// The snapshot field names libstz can write.
+const std::vector<std::string>& available_snapshot_fields();
+
+}  // namespace stz
