@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 bash scripts/build.sh
 cd build
-ctest --output-on-failure -j"$(nproc)" --timeout 1500
+# Tests run two at a time, each on one OpenMP thread (tests that compare thread counts set their
+# own); oversubscribed OpenMP barriers would otherwise dominate the run time.
+OMP_NUM_THREADS=1 ctest --output-on-failure -j"$(nproc)" --timeout 1500

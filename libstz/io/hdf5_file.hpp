@@ -1,6 +1,7 @@
 // A small RAII writer/reader over the HDF5 C API: groups, double/int datasets of any rank with
-// attributes, scalar and string attributes. Writers go through AtomicPath: nothing appears
-// under the final name until commit(). This is the only place libstz touches HDF5.
+// attributes, scalar, 1-D and string attributes (strings: variable-length UTF-8). Writers go
+// through AtomicPath: nothing appears under the final name until commit(). This is the only place
+// libstz touches HDF5.
 #pragma once
 
 #include <cstdint>
@@ -32,11 +33,16 @@ class Hdf5Writer {
              const std::vector<std::size_t>& dims);
   void write(const std::string& path, std::span<const std::int8_t> data,
              const std::vector<std::size_t>& dims);
+  void write(const std::string& path, std::span<const std::int64_t> data,
+             const std::vector<std::size_t>& dims);
   /// Attributes on an existing object ("/" for the file).
   void attribute(const std::string& object, const std::string& name, double value);
   void attribute(const std::string& object, const std::string& name, std::int64_t value);
+  void attribute(const std::string& object, const std::string& name, std::uint64_t value);
   void attribute(const std::string& object, const std::string& name, const std::string& value);
   void attribute(const std::string& object, const std::string& name, std::span<const double> value);
+  void attribute(const std::string& object, const std::string& name,
+                 std::span<const std::int64_t> value);
 
   /// Flushes, closes and renames the file into place.
   void commit();
@@ -61,6 +67,14 @@ class Hdf5Reader {
   double attribute_double(const std::string& object, const std::string& name) const;
   std::int64_t attribute_integer(const std::string& object, const std::string& name) const;
   std::string attribute_string(const std::string& object, const std::string& name) const;
+  /// Whole attribute (scalar or 1-D) as doubles / integers.
+  std::vector<double> attribute_doubles(const std::string& object, const std::string& name) const;
+  std::vector<std::int64_t> attribute_integers(const std::string& object,
+                                               const std::string& name) const;
+  /// True when `object` has an attribute `name`.
+  bool has_attribute(const std::string& object, const std::string& name) const;
+  /// Names of the links in a group, in HDF5 name order.
+  std::vector<std::string> children(const std::string& group) const;
 
  private:
   std::int64_t m_file = -1;

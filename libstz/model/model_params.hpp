@@ -28,6 +28,10 @@ struct StzTypeParams {
   /// Relative spread of the per-site barrier: ΔF_i = ΔF (1 + spread·(2u − 1)), u uniform.
   double barrier_spread = 0.2;
   OrientationPolicy orientation = OrientationPolicy::per_site;
+  /// Draw a new barrier ΔF_i after the site fires: the transformation rearranges the local
+  /// atoms. (A per_domain site keeps its orientation either way.) Without it, the weakest
+  /// per-domain sites flip back and forth under their own back-stress (docs/model.md).
+  bool redraw_barrier = true;
 
   /// Mode count after applying the default rule.
   int resolved_modes() const;

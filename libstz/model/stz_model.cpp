@@ -310,11 +310,12 @@ SymTensor StzModel::fire(std::size_t site, int mode, double time_s) {
       std::min(fv.permanent_max, m_free_volume_permanent[site] + s * fv.permanent_per_event);
   m_free_volume_transient[site] = s * fv.transient_per_event;
   m_transient_since_s[site] = time_s;
-  if (type.orientation == OrientationPolicy::per_site) {
+  if (type.redraw_barrier) {
     auto& g = m_groups[static_cast<std::size_t>(m_group_of[site])];
     g.barrier0_eV[static_cast<std::size_t>(m_member_of[site])] = draw_barrier(t, m_catalog_rng);
-    assign_catalog(site, draw_site_catalog(t, m_catalog_rng));
   }
+  if (type.orientation == OrientationPolicy::per_site)
+    assign_catalog(site, draw_site_catalog(t, m_catalog_rng));
   return increment;
 }
 

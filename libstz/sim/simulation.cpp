@@ -173,6 +173,12 @@ void Simulation::fire(std::size_t site, int mode) {
   m_kernel.add_translated(m_stress_fluctuation, site, increment);
   for (std::size_t v = 0; v < 6; ++v) m_eigenstrain_sum[v] += increment[v];
   ++m_events;
+  if (static_cast<double>(m_events) >
+      m_params.kmc.max_events_per_voxel * static_cast<double>(m_grid.size()))
+    throw NumericalError("stopped after " + std::to_string(m_events) + " events at strain " +
+                         std::to_string(control_strain()) + " (kmc.max_events_per_voxel = " +
+                         to_display(m_params.kmc.max_events_per_voxel) +
+                         "): the barriers are far too low for the temperature and strain rate");
   if (++m_events_since_resolve >= m_params.kmc.resolve_every_events) resolve_and_check_drift();
 }
 

@@ -57,6 +57,8 @@ void KmcParams::validate() const {
           "kmc.drift_tolerance", drift_tolerance, "a relative tolerance in (0, 1)");
   require(std::isfinite(max_avalanche_per_voxel) && max_avalanche_per_voxel > 0,
           "kmc.max_avalanche_per_voxel", max_avalanche_per_voxel, "a positive number");
+  require(std::isfinite(max_events_per_voxel) && max_events_per_voxel > 0,
+          "kmc.max_events_per_voxel", max_events_per_voxel, "a positive number");
 }
 
 void CfvParams::validate() const {

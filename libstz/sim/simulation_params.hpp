@@ -53,6 +53,9 @@ struct KmcParams {
   double drift_tolerance = 1.0e-8;
   /// Largest number of athermal events in one avalanche, per voxel (guards against a loop).
   double max_avalanche_per_voxel = 20.0;
+  /// Largest number of events in a run, per voxel: a run whose barriers are far too low for the
+  /// temperature would otherwise take ~forever (the default run needs ~10 per voxel).
+  double max_events_per_voxel = 1.0e4;
   void validate() const;
 };
 

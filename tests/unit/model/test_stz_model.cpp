@@ -107,11 +107,19 @@ TEST(StzModel, FiringAddsOrderScaledFreeVolumeAndSoftens) {
   EXPECT_REL_NEAR(tau, 1.0 / (1e13 * std::exp(-0.85 / units::thermal_energy_eV(300))), 1e-12);
   EXPECT_REL_NEAR(m.transient_free_volume(1, 5.0 + tau), fv.transient_per_event / std::exp(1.0),
                   1e-12);
-  // Per-domain site keeps its barrier and catalog; the softening lowers the barrier.
+  // Per-domain site keeps its catalog (the domain's orientation) but draws a new barrier.
   EXPECT_EQ(m.mode_tensor(0, 0), fresh.mode_tensor(0, 0));
   const double s0 =
       fv.softening_coefficient * 0.1 * (fv.permanent_per_event + fv.transient_per_event);
-  EXPECT_REL_NEAR(m.barrier_eV(0, 5.0), fresh.barrier_eV(0, 0.0) * std::exp(-s0), 1e-12);
+  EXPECT_NE(m.barrier_eV(0, 5.0), fresh.barrier_eV(0, 0.0) * std::exp(-s0));
+  {  // ... unless redraw_barrier is off: then only the softening lowers its barrier.
+    ModelParams keep = p;
+    keep.types[1].redraw_barrier = false;
+    StzModel k(g, keep, half_mro(g), 3);
+    k.fire(0, 1, 5.0);
+    EXPECT_REL_NEAR(k.barrier_eV(0, 5.0), fresh.barrier_eV(0, 0.0) * std::exp(-s0), 1e-12);
+    EXPECT_EQ(k.mode_tensor(0, 0), fresh.mode_tensor(0, 0));
+  }
   // Per-site (matrix) site redraws its catalog and barrier after firing.
   EXPECT_NE(m.mode_tensor(1, 0), fresh.mode_tensor(1, 0));
   EXPECT_NE(m.barrier_eV(1, 1e9) / std::exp(-fv.softening_coefficient * fv.permanent_per_event),

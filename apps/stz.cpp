@@ -1,0 +1,167 @@
+// stz — the libstz command line (SPEC 5).
+//
+//   stz run CONFIG.yaml [-o DIR] [--set key.path=value]... [--seed N] [--threads N] [--quiet]
+//   stz ensemble CONFIG.yaml [--seeds N] [-o DIR] [--set ...] [--seed N] [--threads N] [--quiet]
+//   stz sweep CONFIG.yaml [-o DIR] [--set ...] [--seed N] [--threads N] [--quiet]
+//   stz check CONFIG.yaml [--set ...] [--seed N]     validate, print the resolved config
+//   stz --version
+//
+// Errors: one line on stderr, exit status 1 (2 for command-line usage errors).
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "apps/progress_reporter.hpp"
+#include "libstz/core/error.hpp"
+#include "libstz/core/parallel.hpp"
+#include "libstz/core/version.hpp"
+#include "libstz/ensemble/ensemble.hpp"
+
+namespace {
+
+struct CommonOptions {
+  std::string config;
+  std::string output;
+  std::vector<std::string> sets;
+  long long seed = -1;
+  int threads = 0;
+  bool quiet = false;
+
+  void add_to(CLI::App& cmd, bool runs) {
+    cmd.add_option("CONFIG", config, "YAML config file")->required();
+    cmd.add_option("--set", sets, "override a config key: key.path=value (value parsed as YAML)")
+        ->take_all()
+        ->allow_extra_args(false);
+    cmd.add_option("--seed", seed, "random seed (overrides run.seed)");
+    if (runs) {
+      cmd.add_option("-o,--output", output, "output directory (overrides run.output_dir)");
+      cmd.add_option("--threads", threads, "threads to use (default: all cores)");
+      cmd.add_flag("--quiet", quiet, "no progress output");
+    }
+  }
+  stz::ConfigSource source() const {
+    stz::ConfigSource s{config, sets};
+    if (seed >= 0) s.overrides.push_back("run.seed=" + std::to_string(seed));
+    if (!output.empty()) s.overrides.push_back("run.output_dir=" + output);
+    return s;
+  }
+  int thread_count() const {
+    if (threads > 0) return threads;
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw > 0 ? static_cast<int>(hw) : 1;
+  }
+};
+
+int command_check(const CommonOptions& o) {
+  const stz::RunConfig config = o.source().load();
+  stz::build_structure(config);  // imported maps and MRO placement are validated too
+  std::cout << stz::resolved_config_yaml(config);
+  return 0;
+}
+
+int command_run(const CommonOptions& o) {
+  if (o.threads < 0)
+    throw stz::ConfigError("--threads", std::to_string(o.threads), "a positive thread count");
+  const stz::RunConfig config = o.source().load();
+  stz::set_threads(o.thread_count());
+  stz::app::ProgressReporter progress("run", config.sim.loading.max_strain);
+  std::vector<stz::SimulationObserver*> observers;
+  if (!o.quiet) observers.push_back(&progress);
+  const stz::RunSummary s = stz::run_one(config, config.output_dir, observers);
+  if (!o.quiet)
+    std::fprintf(
+        stderr,
+        "peak stress %.3f GPa at true strain %.4f; CFV threshold strain %.4f; %lld events; "
+        "results in %s/\n",
+        s.peak_stress_GPa, s.strain_at_peak, s.threshold_strain,
+        static_cast<long long>(s.events_total), config.output_dir.c_str());
+  return 0;
+}
+
+int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members,
+             const std::string& directory, const std::string& name) {
+  std::size_t finished = 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto callback = [&](const stz::MemberResult& r, bool done) {
+    if (o.quiet) return;
+    if (!done) {
+      std::fprintf(stderr, "[%s] start %s (seed %llu)\n", name.c_str(), r.spec.label.c_str(),
+                   static_cast<unsigned long long>(r.seed));
+      return;
+    }
+    ++finished;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double left =
+        elapsed / static_cast<double>(finished) * static_cast<double>(members.size() - finished);
+    if (r.ok)
+      std::fprintf(
+          stderr, "[%s] %zu/%zu done %s: threshold strain %.4f, peak %.3f GPa (~%s left)\n",
+          name.c_str(), finished, members.size(), r.spec.label.c_str(), r.summary.threshold_strain,
+          r.summary.peak_stress_GPa, stz::app::ProgressReporter::format_seconds(left).c_str());
+    else
+      std::fprintf(stderr, "[%s] %zu/%zu FAILED %s: %s\n", name.c_str(), finished, members.size(),
+                   r.spec.label.c_str(), r.error.c_str());
+  };
+  const auto results = stz::run_members(o.source(), members, o.thread_count(), callback);
+  stz::write_summary(directory, name, results);
+  std::size_t failed = 0;
+  for (const auto& r : results) failed += !r.ok;
+  if (!o.quiet)
+    std::fprintf(stderr, "%s: %zu runs, %zu failed; summary in %s/%s.csv and %s.h5\n", name.c_str(),
+                 results.size(), failed, directory.c_str(), name.c_str(), name.c_str());
+  return failed == 0 ? 0 : 1;
+}
+
+int command_ensemble(const CommonOptions& o, int seeds) {
+  const stz::RunConfig config = o.source().load();
+  const int n = seeds >= 0 ? seeds : config.ensemble.seeds;
+  return run_many(o, stz::ensemble_members(config, n, config.output_dir), config.output_dir,
+                  "ensemble");
+}
+
+int command_sweep(const CommonOptions& o) {
+  const stz::RunConfig config = o.source().load();
+  return run_many(o, stz::sweep_members(config, config.output_dir), config.output_dir, "sweep");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"libstz: mesoscale shear-transformation-zone dynamics of metallic glasses"};
+  app.set_version_flag(
+      "--version", std::string("stz ") + stz::version_string() + " (" + stz::git_commit() + ")");
+  app.require_subcommand(1);
+  CommonOptions run_opts, ens_opts, sweep_opts, check_opts;
+  int seeds = -1;
+  CLI::App* run =
+      app.add_subcommand("run", "run one simulation (writes DIR/run.h5, run.xdmf, series.csv)");
+  run_opts.add_to(*run, true);
+  CLI::App* ens =
+      app.add_subcommand("ensemble", "run a seed ensemble and summarize the threshold strain");
+  ens_opts.add_to(*ens, true);
+  ens->add_option("--seeds", seeds, "number of seeds (overrides ensemble.seeds)");
+  CLI::App* sweep = app.add_subcommand("sweep", "run a parameter sweep (sweep.key/values) × seeds");
+  sweep_opts.add_to(*sweep, true);
+  CLI::App* check = app.add_subcommand("check", "validate a config and print it fully resolved");
+  check_opts.add_to(*check, false);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (*run) return command_run(run_opts);
+    if (*ens) return command_ensemble(ens_opts, seeds);
+    if (*sweep) return command_sweep(sweep_opts);
+    if (*check) return command_check(check_opts);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "stz: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

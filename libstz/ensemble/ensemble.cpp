@@ -1,0 +1,227 @@
+#include "libstz/ensemble/ensemble.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "libstz/core/error.hpp"
+#include "libstz/core/parallel.hpp"
+#include "libstz/io/hdf5_file.hpp"
+
+namespace stz {
+
+RunConfig ConfigSource::load(const std::vector<std::string>& extra) const {
+  std::vector<std::string> all = overrides;
+  all.insert(all.end(), extra.begin(), extra.end());
+  return load_config(file, all);
+}
+
+Statistic statistic(const std::vector<double>& values) {
+  Statistic s;
+  double sum = 0;
+  for (double v : values)
+    if (std::isfinite(v)) sum += v, ++s.count;
+  if (s.count == 0) return {std::nan(""), std::nan(""), 0};
+  s.mean = sum / static_cast<double>(s.count);
+  double ss = 0;
+  for (double v : values)
+    if (std::isfinite(v)) ss += (v - s.mean) * (v - s.mean);
+  s.sd = s.count > 1 ? std::sqrt(ss / static_cast<double>(s.count - 1)) : 0.0;
+  return s;
+}
+
+RunSummary run_one(const RunConfig& config, const std::filesystem::path& directory,
+                   const std::vector<SimulationObserver*>& observers) {
+  const auto start = std::chrono::steady_clock::now();
+  const StructureMap structure = build_structure(config);
+  Simulation sim(config.sim, structure);
+  RunWriter writer(directory, config, resolved_config_yaml(config));
+  std::vector<SimulationObserver*> all{&writer};
+  all.insert(all.end(), observers.begin(), observers.end());
+  sim.run(all);
+  writer.finish(sim,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return writer.summary();
+}
+
+std::vector<MemberResult> run_members(const ConfigSource& source,
+                                      const std::vector<MemberSpec>& members, int threads,
+                                      const MemberCallback& callback) {
+  std::vector<MemberResult> results(members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) results[i].spec = members[i];
+  const int workers = static_cast<int>(
+      std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), members.size()));
+  const int inner = std::max(1, threads / std::max(1, workers));
+  std::atomic<std::size_t> next{0};
+  std::mutex callback_mutex;
+  auto work = [&] {
+    set_threads(inner);  // OpenMP thread count is per calling thread
+    for (std::size_t i = next++; i < members.size(); i = next++) {
+      MemberResult& r = results[i];
+      try {
+        const RunConfig config = source.load(r.spec.overrides);
+        r.seed = config.sim.seed;
+        if (callback) {
+          std::lock_guard<std::mutex> lock(callback_mutex);
+          callback(r, false);
+        }
+        r.summary = run_one(config, r.spec.directory);
+        r.ok = true;
+      } catch (const std::exception& e) {
+        r.ok = false;
+        r.error = e.what();
+      }
+      if (callback) {
+        std::lock_guard<std::mutex> lock(callback_mutex);
+        callback(r, true);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return results;
+}
+
+std::vector<MemberSpec> ensemble_members(const RunConfig& base, int seeds,
+                                         const std::filesystem::path& directory) {
+  if (seeds < 1 || seeds > 100000)
+    throw ConfigError("ensemble.seeds", std::to_string(seeds), "an integer in [1, 100000]");
+  std::vector<MemberSpec> members;
+  for (int k = 0; k < seeds; ++k) {
+    const std::uint64_t seed = base.sim.seed + static_cast<std::uint64_t>(k);
+    MemberSpec m;
+    m.label = "seed_" + std::to_string(seed);
+    m.overrides = {"run.seed=" + std::to_string(seed)};
+    m.directory = directory / m.label;
+    members.push_back(std::move(m));
+  }
+  return members;
+}
+
+namespace {
+// A folder name from "key=value" text: keep it readable, replace what file systems dislike.
+std::string folder_name(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                       c == '-' || c == '=' || c == ',';
+    out += plain ? c : '_';
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<MemberSpec> sweep_members(const RunConfig& base,
+                                      const std::filesystem::path& directory) {
+  const auto& sw = base.sweep;
+  if (sw.keys.empty() || sw.keys.size() > 2 || sw.values.size() != sw.keys.size())
+    throw ConfigError(
+        "sweep", std::to_string(sw.keys.size()) + " keys",
+        "sweep.key with sweep.values, or sweep.keys (two) with sweep.values (two lists)");
+  std::vector<std::vector<std::string>> points;  // each: overrides "key=value"
+  for (const auto& v0 : sw.values[0]) {
+    if (sw.keys.size() == 1) {
+      points.push_back({sw.keys[0] + "=" + v0});
+    } else {
+      for (const auto& v1 : sw.values[1])
+        points.push_back({sw.keys[0] + "=" + v0, sw.keys[1] + "=" + v1});
+    }
+  }
+  std::vector<MemberSpec> members;
+  for (const auto& point : points) {
+    std::string group = point[0];
+    if (point.size() > 1) group += "," + point[1];
+    for (const auto& m :
+         ensemble_members(base, base.ensemble.seeds, directory / folder_name(group))) {
+      MemberSpec s = m;
+      s.group = group;
+      s.label = group + "/" + m.label;
+      s.overrides.insert(s.overrides.begin(), point.begin(), point.end());
+      members.push_back(std::move(s));
+    }
+  }
+  return members;
+}
+
+void write_summary(const std::filesystem::path& directory, const std::string& name,
+                   const std::vector<MemberResult>& results) {
+  // Groups in first-appearance order.
+  std::vector<std::string> groups;
+  std::map<std::string, std::vector<const MemberResult*>> by_group;
+  for (const auto& r : results) {
+    if (!by_group.count(r.spec.group)) groups.push_back(r.spec.group);
+    by_group[r.spec.group].push_back(&r);
+  }
+  std::ostringstream csv;
+  csv << std::setprecision(10);
+  csv << "# libstz " << name
+      << " summary; threshold_strain and strain_at_peak are true strains, "
+         "peak_stress in GPa; rows 'mean' and 'sd' (sample, n-1) are per group over finished "
+         "runs\n";
+  csv << "group,member,seed,status,threshold_strain,threshold_strain_raw,peak_stress_GPa,"
+         "strain_at_peak,final_stress_GPa,events_total,wall_s,error\n";
+  auto quoted = [](std::string s) {
+    for (auto& c : s)
+      if (c == '"' || c == '\n') c = '\'';
+    return "\"" + s + "\"";
+  };
+  Hdf5Writer h5(directory / (name + ".h5"));
+  int gi = 0;
+  for (const auto& g : groups) {
+    const auto& rs = by_group[g];
+    std::vector<double> th, th_raw, peak, at, seeds, ok;
+    for (const auto* r : rs) {
+      const RunSummary& s = r->summary;
+      csv << quoted(g) << "," << quoted(r->spec.label) << "," << r->seed << ","
+          << (r->ok ? "ok" : "failed") << ",";
+      if (r->ok)
+        csv << s.threshold_strain << "," << s.threshold_strain_raw << "," << s.peak_stress_GPa
+            << "," << s.strain_at_peak << "," << s.final_stress_GPa << "," << s.events_total << ","
+            << s.wall_s << ",\n";
+      else
+        csv << ",,,,,,," << quoted(r->error) << "\n";
+      const double nan = std::nan("");
+      seeds.push_back(static_cast<double>(r->seed));
+      ok.push_back(r->ok ? 1.0 : 0.0);
+      th.push_back(r->ok ? s.threshold_strain : nan);
+      th_raw.push_back(r->ok ? s.threshold_strain_raw : nan);
+      peak.push_back(r->ok ? s.peak_stress_GPa : nan);
+      at.push_back(r->ok ? s.strain_at_peak : nan);
+    }
+    const Statistic st = statistic(th), sp = statistic(peak), sa = statistic(at),
+                    sr = statistic(th_raw);
+    csv << quoted(g) << ",mean,,," << st.mean << "," << sr.mean << "," << sp.mean << "," << sa.mean
+        << ",,,,\n";
+    csv << quoted(g) << ",sd,,," << st.sd << "," << sr.sd << "," << sp.sd << "," << sa.sd
+        << ",,,,\n";
+    const std::string path = "/groups/" + std::to_string(gi++);
+    h5.create_group(path);
+    h5.attribute(path, "group", g.empty() ? std::string("ensemble") : g);
+    h5.write(path + "/seed", seeds, {seeds.size()});
+    h5.write(path + "/ok", ok, {ok.size()});
+    h5.write(path + "/threshold_strain", th, {th.size()});
+    h5.write(path + "/threshold_strain_raw", th_raw, {th_raw.size()});
+    h5.write(path + "/peak_stress_GPa", peak, {peak.size()});
+    h5.write(path + "/strain_at_peak", at, {at.size()});
+    for (const auto& [stat_name, s] : {std::pair<std::string, Statistic>{"threshold_strain", st},
+                                       {"threshold_strain_raw", sr},
+                                       {"peak_stress_GPa", sp},
+                                       {"strain_at_peak", sa}}) {
+      h5.attribute(path, stat_name + "_mean", s.mean);
+      h5.attribute(path, stat_name + "_sd", s.sd);
+      h5.attribute(path, stat_name + "_count", static_cast<std::int64_t>(s.count));
+    }
+  }
+  h5.attribute("/", "groups", static_cast<std::int64_t>(groups.size()));
+  h5.commit();
+  write_text_file_atomically(directory / (name + ".csv"), csv.str());
+}
+
+}  // namespace stz

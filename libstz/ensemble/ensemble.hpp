@@ -1,0 +1,76 @@
+// Seed ensembles and parameter sweeps (SPEC 5): many runs of one config, each in its own folder,
+// run in parallel on the available cores, then summarized (per-run values, mean ± standard
+// deviation of the threshold strain, peak stress and strain at peak) in CSV and HDF5.
+// Every member is deterministic on its own, so results do not depend on the scheduling.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "libstz/io/config.hpp"
+#include "libstz/io/run_writer.hpp"
+
+namespace stz {
+
+/// Where a config comes from: a YAML file plus `--set` overrides (members add their own).
+struct ConfigSource {
+  std::filesystem::path file;
+  std::vector<std::string> overrides;
+  /// The resolved config with extra overrides applied.
+  RunConfig load(const std::vector<std::string>& extra = {}) const;
+};
+
+/// One run of an ensemble or sweep.
+struct MemberSpec {
+  std::string label;                   ///< e.g. "seed_3" or "mro.diameter_nm.mean=0.6/seed_3"
+  std::vector<std::string> overrides;  ///< applied on top of the source's
+  std::filesystem::path directory;
+  std::string group;  ///< sweep point label ("" for ensembles)
+};
+
+struct MemberResult {
+  MemberSpec spec;
+  std::uint64_t seed = 0;
+  bool ok = false;
+  std::string error;  ///< one line, when !ok
+  RunSummary summary;
+};
+
+/// Mean and sample standard deviation (n − 1) of the finite values; count of those values.
+struct Statistic {
+  double mean = 0, sd = 0;
+  std::size_t count = 0;
+};
+Statistic statistic(const std::vector<double>& values);
+
+/// Called before and after each member (from worker threads, serialised by the runner).
+using MemberCallback = std::function<void(const MemberResult&, bool finished)>;
+
+/// Runs the members on `threads` cores: min(threads, members) runs at a time, each with
+/// threads / parallel OpenMP threads. A member that throws is reported in its result; the
+/// others still run. Results are in the order of `members`.
+std::vector<MemberResult> run_members(const ConfigSource& source,
+                                      const std::vector<MemberSpec>& members, int threads,
+                                      const MemberCallback& callback = {});
+
+/// Runs one config into `directory` (RunWriter output) and returns its summary.
+RunSummary run_one(const RunConfig& config, const std::filesystem::path& directory,
+                   const std::vector<SimulationObserver*>& observers = {});
+
+/// Members of a seed ensemble: seeds run.seed, run.seed + 1, ... in DIR/seed_<seed>.
+std::vector<MemberSpec> ensemble_members(const RunConfig& base, int seeds,
+                                         const std::filesystem::path& directory);
+/// Members of a sweep: every point of sweep.keys × values (one key: a list; two: the grid),
+/// each with ensemble.seeds seeds, in DIR/<key>=<value>[,<key>=<value>]/seed_<seed>.
+std::vector<MemberSpec> sweep_members(const RunConfig& base,
+                                      const std::filesystem::path& directory);
+
+/// DIR/<name>.csv and DIR/<name>.h5: one row per member and the statistics per group (all
+/// members form one group for an ensemble). Atomic writes.
+void write_summary(const std::filesystem::path& directory, const std::string& name,
+                   const std::vector<MemberResult>& results);
+
+}  // namespace stz

@@ -1,0 +1,384 @@
+#include "libstz/io/run_writer.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "libstz/analysis/threshold_strain.hpp"
+#include "libstz/analysis/von_mises.hpp"
+#include "libstz/core/error.hpp"
+#include "libstz/core/version.hpp"
+
+namespace stz {
+namespace {
+
+constexpr std::int64_t kFormatVersion = 1;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// One /series column: name, units, description and how to read it from a SeriesPoint.
+struct SeriesColumn {
+  const char* name;
+  const char* units;
+  const char* description;
+  enum Kind { real, integer, flag } kind;
+  double (*real_value)(const SeriesPoint&);
+  std::int64_t (*integer_value)(const SeriesPoint&);
+};
+
+const std::vector<SeriesColumn>& series_columns() {
+  using P = const SeriesPoint&;
+  static const std::vector<SeriesColumn> columns{
+      {"time_s", "s", "simulated time", SeriesColumn::real, [](P p) { return p.time_s; }, nullptr},
+      {"strain_eng", "1", "control strain (engineering; engineering shear in shear)",
+       SeriesColumn::real, [](P p) { return p.strain_eng; }, nullptr},
+      {"strain_true", "1", "true strain: ln(1+e) tension, -ln(1-e) compression, e in shear",
+       SeriesColumn::real, [](P p) { return p.strain_true; }, nullptr},
+      {"stress_GPa", "GPa", "mean axial (or shear) stress", SeriesColumn::real,
+       [](P p) { return p.stress_GPa; }, nullptr},
+      {"plastic_strain", "1", "mean plastic eigenstrain along the loading", SeriesColumn::real,
+       [](P p) { return p.plastic_strain; }, nullptr},
+      {"events", "1", "STZ events so far (thermal and athermal)", SeriesColumn::integer, nullptr,
+       [](P p) { return p.events; }},
+      {"athermal_events", "1", "athermal (Q <= 0) events so far", SeriesColumn::integer, nullptr,
+       [](P p) { return p.athermal_events; }},
+      {"null_steps", "1", "loading-only kMC steps so far", SeriesColumn::integer, nullptr,
+       [](P p) { return p.null_steps; }},
+      {"free_volume_mean", "1", "mean free volume xi_p + xi_t (fraction of a voxel)",
+       SeriesColumn::real, [](P p) { return p.free_volume_mean; }, nullptr},
+      {"cfv_max_nm3", "nm^3", "largest connected-free-volume cluster, voxel volume",
+       SeriesColumn::real, [](P p) { return p.cfv_max_nm3; }, nullptr},
+      {"cfv_max_free_volume_nm3", "nm^3", "largest CFV cluster, summed free volume",
+       SeriesColumn::real, [](P p) { return p.cfv_max_free_volume_nm3; }, nullptr},
+      {"cfv_spanning", "1", "1 when the largest CFV cluster spans the periodic box",
+       SeriesColumn::flag, nullptr, [](P p) { return std::int64_t{p.cfv_spanning ? 1 : 0}; }},
+  };
+  return columns;
+}
+
+/// Per snapshot field: units and description.
+struct FieldInfo {
+  const char* units;
+  const char* description;
+};
+
+FieldInfo field_info(const std::string& name) {
+  if (name == "von_mises_plastic")
+    return {"1", "von Mises equivalent shear strain of the plastic eigenstrain"};
+  if (name == "von_mises_total")
+    return {"1", "von Mises equivalent shear strain of the total strain"};
+  if (name == "free_volume") return {"1", "permanent free volume xi_p (fraction of a voxel)"};
+  if (name == "cfv_largest") return {"1", "1 in the largest connected-free-volume cluster"};
+  if (name == "stz_type") return {"1", "STZ type index (names: root attribute stz_type_names)"};
+  if (name == "domain_id") return {"1", "MRO domain id, -1 for matrix voxels"};
+  if (name == "stress_GPa") return {"GPa", "total stress, Voigt xx yy zz yz xz xy"};
+  if (name == "plastic_strain")
+    return {"1", "plastic eigenstrain, Voigt xx yy zz yz xz xy, tensor shears"};
+  throw InternalError("RunWriter: unknown snapshot field " + name);
+}
+
+bool is_tensor_field(const std::string& name) {
+  return name == "stress_GPa" || name == "plastic_strain";
+}
+
+/// XDMF number type of a field's HDF5 dataset.
+std::string xdmf_number_type(const std::string& name) {
+  if (name == "cfv_largest") return R"(NumberType="Char" Precision="1")";
+  if (name == "stz_type" || name == "domain_id") return R"(NumberType="Int" Precision="4")";
+  return R"(NumberType="Float" Precision="8")";
+}
+
+std::vector<std::size_t> field_dims(const Grid& grid) {
+  std::vector<std::size_t> dims;
+  for (int a = 0; a < grid.dimension(); ++a)
+    dims.push_back(static_cast<std::size_t>(grid.extent(a)));
+  return dims;
+}
+
+std::string dims_text(const std::vector<std::size_t>& dims) {
+  std::string out;
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (i) out += ' ';
+    out += std::to_string(dims[i]);
+  }
+  return out;
+}
+
+/// Shortest text that reads back as the same double.
+std::string number_text(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return std::string(buffer, result.ptr);
+}
+
+std::vector<double> tensor_rows(const TensorField& field) {
+  std::vector<double> out(field.voxels() * kVoigtSize);
+  for (int v = 0; v < kVoigtSize; ++v) {
+    const auto component = field.component(v);
+    for (std::size_t i = 0; i < component.size(); ++i)
+      out[i * kVoigtSize + static_cast<std::size_t>(v)] = component[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::filesystem::path RunWriter::hdf5_path(const std::filesystem::path& output_dir) {
+  return output_dir / "run.h5";
+}
+std::filesystem::path RunWriter::xdmf_path(const std::filesystem::path& output_dir) {
+  return output_dir / "run.xdmf";
+}
+std::filesystem::path RunWriter::csv_path(const std::filesystem::path& output_dir) {
+  return output_dir / "series.csv";
+}
+
+RunWriter::RunWriter(const std::filesystem::path& output_dir, const RunConfig& config,
+                     std::string resolved_yaml)
+    : m_dir(output_dir), m_fields(config.sim.output.fields), m_h5(hdf5_path(output_dir)) {
+  for (const auto& f : m_fields) field_info(f);  // unknown names are a bug upstream
+  const auto& shape = config.sim.grid.shape;
+  std::vector<std::int64_t> grid_shape(shape.begin(), shape.end());
+  std::string type_names;
+  for (const auto& t : config.sim.model.types) {
+    if (!type_names.empty()) type_names += ',';
+    type_names += t.name;
+  }
+  m_h5.attribute("/", "format", std::string("libstz-run"));
+  m_h5.attribute("/", "format_version", kFormatVersion);
+  m_h5.attribute("/", "config", resolved_yaml);
+  m_h5.attribute("/", "version", std::string(version_string()));
+  m_h5.attribute("/", "git_commit", std::string(git_commit()));
+  m_h5.attribute("/", "seed", static_cast<std::uint64_t>(config.sim.seed));
+  m_h5.attribute("/", "dimension", static_cast<std::int64_t>(shape.size()));
+  m_h5.attribute("/", "grid_shape", std::span<const std::int64_t>(grid_shape));
+  m_h5.attribute("/", "voxel_nm", config.sim.grid.voxel_nm);
+  m_h5.attribute("/", "stz_type_names", type_names);
+  m_h5.create_group("/fields");
+}
+
+RunWriter::~RunWriter() = default;
+
+void RunWriter::on_series(const Simulation&, const SeriesPoint& point) {
+  m_series.push_back(point);
+}
+
+void RunWriter::on_snapshot(const Simulation& sim, int /*index*/, bool is_final) {
+  STZ_REQUIRE(!m_finished, "RunWriter: snapshot after finish()");
+  const SeriesPoint p = sim.series_point();
+  const std::string group = "/fields/" + std::to_string(m_snapshots.size());
+  m_h5.create_group(group);
+  m_h5.attribute(group, "strain", p.strain_eng);
+  m_h5.attribute(group, "strain_true", p.strain_true);
+  m_h5.attribute(group, "is_final", std::int64_t{is_final ? 1 : 0});
+  m_h5.attribute(group, "time_s", p.time_s);
+  m_h5.attribute(group, "events", p.events);
+  m_h5.attribute(group, "stress_GPa", p.stress_GPa);
+  write_fields(sim, group);
+  m_snapshots.push_back({p.strain_eng, p.strain_true, p.time_s, is_final});
+}
+
+void RunWriter::write_fields(const Simulation& sim, const std::string& group) {
+  const Grid& grid = sim.grid();
+  const std::vector<std::size_t> dims = field_dims(grid);
+  std::vector<std::size_t> tensor_dims = dims;
+  tensor_dims.push_back(kVoigtSize);
+  const StzModel& model = sim.model();
+  for (const auto& name : m_fields) {
+    const std::string path = group + "/" + name;
+    if (name == "von_mises_plastic") {
+      const ScalarField f = von_mises_field(grid, sim.plastic_strain());
+      m_h5.write(path, f.component(0), dims);
+    } else if (name == "von_mises_total") {
+      const ScalarField f = von_mises_field(grid, sim.total_strain());
+      m_h5.write(path, f.component(0), dims);
+    } else if (name == "free_volume") {
+      m_h5.write(path, model.permanent_free_volume(), dims);
+    } else if (name == "cfv_largest") {
+      const CfvClusters cfv = sim.cfv_clusters();
+      std::vector<std::int8_t> mask(cfv.largest_mask.begin(), cfv.largest_mask.end());
+      m_h5.write(path, std::span<const std::int8_t>(mask), dims);
+    } else if (name == "stz_type") {
+      const auto& types = model.site_types();
+      std::vector<std::int32_t> values(types.begin(), types.end());
+      m_h5.write(path, std::span<const std::int32_t>(values), dims);
+    } else if (name == "domain_id") {
+      m_h5.write(path, std::span<const std::int32_t>(model.site_domains()), dims);
+    } else if (name == "stress_GPa") {
+      const std::vector<double> rows = tensor_rows(sim.stress());
+      m_h5.write(path, std::span<const double>(rows), tensor_dims);
+    } else if (name == "plastic_strain") {
+      const std::vector<double> rows = tensor_rows(sim.plastic_strain());
+      m_h5.write(path, std::span<const double>(rows), tensor_dims);
+    }
+    const FieldInfo info = field_info(name);
+    m_h5.attribute(path, "units", std::string(info.units));
+    m_h5.attribute(path, "description", std::string(info.description));
+    if (is_tensor_field(name))
+      m_h5.attribute(path, "components", std::string("xx yy zz yz xz xy (tensor shears)"));
+  }
+}
+
+void RunWriter::finish(const Simulation& sim, double wall_s) {
+  STZ_REQUIRE(!m_finished, "RunWriter::finish called twice");
+  if (m_snapshots.empty() || !m_snapshots.back().is_final)
+    on_snapshot(sim, static_cast<int>(m_snapshots.size()), true);
+  m_finished = true;
+
+  // Series.
+  m_h5.create_group("/series");
+  const std::vector<std::size_t> n{m_series.size()};
+  for (const auto& col : series_columns()) {
+    const std::string path = std::string("/series/") + col.name;
+    if (col.kind == SeriesColumn::real) {
+      std::vector<double> v;
+      for (const auto& p : m_series) v.push_back(col.real_value(p));
+      m_h5.write(path, std::span<const double>(v), n);
+    } else if (col.kind == SeriesColumn::integer) {
+      std::vector<std::int64_t> v;
+      for (const auto& p : m_series) v.push_back(col.integer_value(p));
+      m_h5.write(path, std::span<const std::int64_t>(v), n);
+    } else {
+      std::vector<std::int8_t> v;
+      for (const auto& p : m_series) v.push_back(static_cast<std::int8_t>(col.integer_value(p)));
+      m_h5.write(path, std::span<const std::int8_t>(v), n);
+    }
+    m_h5.attribute(path, "units", std::string(col.units));
+    m_h5.attribute(path, "description", std::string(col.description));
+  }
+
+  // Summary.
+  RunSummary& s = m_summary;
+  const SeriesPoint last = sim.series_point();
+  s.peak_stress_GPa = kNaN;
+  s.strain_at_peak = kNaN;
+  for (const auto& p : m_series)
+    if (!(p.stress_GPa <= s.peak_stress_GPa)) {
+      s.peak_stress_GPa = p.stress_GPa;
+      s.strain_at_peak = p.strain_true;
+    }
+  s.threshold_strain = kNaN;
+  s.threshold_strain_raw = kNaN;
+  if (!m_series.empty()) {
+    std::vector<double> strain, cfv;
+    for (const auto& p : m_series) {
+      strain.push_back(p.strain_true);
+      cfv.push_back(p.cfv_max_nm3);
+    }
+    const ThresholdStrain t = percolation_threshold_strain(strain, cfv);
+    s.threshold_strain = t.smoothed;
+    s.threshold_strain_raw = t.raw;
+  }
+  s.events_total = sim.events();
+  s.athermal_events_total = sim.athermal_events();
+  s.null_steps_total = last.null_steps;
+  s.wall_s = wall_s;
+  s.max_drift = sim.max_drift();
+  const auto& avalanches = sim.avalanche_sizes();
+  s.avalanche_count = static_cast<std::int64_t>(avalanches.size());
+  s.avalanche_max =
+      avalanches.empty() ? 0 : *std::max_element(avalanches.begin(), avalanches.end());
+  s.final_strain = last.strain_eng;
+  s.final_strain_true = last.strain_true;
+  s.final_stress_GPa = last.stress_GPa;
+  s.cfv_max_nm3_final = last.cfv_max_nm3;
+  s.cfv_spanning_final = last.cfv_spanning;
+
+  const std::string g = "/summary";
+  m_h5.create_group(g);
+  m_h5.attribute(g, "peak_stress_GPa", s.peak_stress_GPa);
+  m_h5.attribute(g, "strain_at_peak", s.strain_at_peak);
+  m_h5.attribute(g, "threshold_strain", s.threshold_strain);
+  m_h5.attribute(g, "threshold_strain_raw", s.threshold_strain_raw);
+  m_h5.attribute(g, "events_total", s.events_total);
+  m_h5.attribute(g, "athermal_events_total", s.athermal_events_total);
+  m_h5.attribute(g, "null_steps_total", s.null_steps_total);
+  m_h5.attribute(g, "wall_s", s.wall_s);
+  m_h5.attribute(g, "max_drift", s.max_drift);
+  m_h5.attribute(g, "avalanche_count", s.avalanche_count);
+  m_h5.attribute(g, "avalanche_max", s.avalanche_max);
+  m_h5.attribute(g, "final_strain", s.final_strain);
+  m_h5.attribute(g, "final_strain_true", s.final_strain_true);
+  m_h5.attribute(g, "final_stress_GPa", s.final_stress_GPa);
+  m_h5.attribute(g, "cfv_max_nm3_final", s.cfv_max_nm3_final);
+  m_h5.attribute(g, "cfv_spanning_final", std::int64_t{s.cfv_spanning_final ? 1 : 0});
+  m_h5.attribute(g, "series_points", static_cast<std::int64_t>(m_series.size()));
+  m_h5.attribute("/fields", "count", static_cast<std::int64_t>(m_snapshots.size()));
+
+  // Final random-stream states (exact restart points of the streams the simulation exposes).
+  m_h5.attribute("/", "rng_state_catalog", sim.model().catalog_rng_state());
+
+  m_h5.commit();
+  write_text_file_atomically(xdmf_path(m_dir), xdmf_text(sim.grid()));
+  write_text_file_atomically(csv_path(m_dir), csv_text());
+}
+
+std::string RunWriter::xdmf_text(const Grid& grid) const {
+  const std::vector<std::size_t> cells = field_dims(grid);
+  std::vector<std::size_t> nodes = cells;
+  for (auto& d : nodes) ++d;
+  const bool planar = grid.dimension() == 2;
+  const std::string a = number_text(grid.voxel_nm());
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" ?>\n"
+    << "<!-- libstz run snapshots: cell-centred fields of run.h5 on the voxel grid (docs/io.md). "
+       "XDMF lists axes slowest first, so VTK/ParaView X, Y, Z are the grid's "
+    << (planar ? "(none), y, x" : "z, y, x") << ". -->\n"
+    << "<Xdmf Version=\"3.0\" xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n"
+    << "  <Domain>\n"
+    << "    <Grid Name=\"snapshots\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+  for (std::size_t k = 0; k < m_snapshots.size(); ++k) {
+    const Snapshot& snap = m_snapshots[k];
+    x << "      <Grid Name=\"snapshot_" << k << "\" GridType=\"Uniform\">\n"
+      << "        <Time Value=\"" << number_text(snap.strain) << "\"/>\n"
+      << "        <Topology TopologyType=\"" << (planar ? "2DCoRectMesh" : "3DCoRectMesh")
+      << "\" Dimensions=\"" << dims_text(nodes) << "\"/>\n"
+      << "        <Geometry GeometryType=\"" << (planar ? "ORIGIN_DXDY" : "ORIGIN_DXDYDZ")
+      << "\">\n"
+      << "          <DataItem Name=\"Origin\" Format=\"XML\" Dimensions=\"" << cells.size()
+      << "\" NumberType=\"Float\" Precision=\"8\">" << (planar ? "0 0" : "0 0 0") << "</DataItem>\n"
+      << "          <DataItem Name=\"Spacing\" Format=\"XML\" Dimensions=\"" << cells.size()
+      << "\" NumberType=\"Float\" Precision=\"8\">"
+      << (planar ? a + " " + a : a + " " + a + " " + a) << "</DataItem>\n"
+      << "        </Geometry>\n";
+    for (const auto& name : m_fields) {
+      std::vector<std::size_t> dims = cells;
+      if (is_tensor_field(name)) dims.push_back(kVoigtSize);
+      x << "        <Attribute Name=\"" << name << "\" AttributeType=\""
+        << (is_tensor_field(name) ? "Matrix" : "Scalar") << "\" Center=\"Cell\">\n"
+        << "          <DataItem Format=\"HDF\" Dimensions=\"" << dims_text(dims) << "\" "
+        << xdmf_number_type(name) << ">run.h5:/fields/" << k << "/" << name << "</DataItem>\n"
+        << "        </Attribute>\n";
+    }
+    x << "      </Grid>\n";
+  }
+  x << "    </Grid>\n"
+    << "  </Domain>\n"
+    << "</Xdmf>\n";
+  return x.str();
+}
+
+std::string RunWriter::csv_text() const {
+  std::ostringstream out;
+  const auto& columns = series_columns();
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    out << (c ? "," : "") << columns[c].name << " [" << columns[c].units << "]";
+  out << "\n";
+  for (const auto& p : m_series) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const auto& col = columns[c];
+      out << (c ? "," : "");
+      if (col.kind == SeriesColumn::real)
+        out << number_text(col.real_value(p));
+      else
+        out << col.integer_value(p);
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace stz

@@ -1,0 +1,91 @@
+// Output of one run (SPEC 5): DIR/run.h5 (resolved config, provenance, series, field snapshots,
+// summary), DIR/run.xdmf (so ParaView opens every snapshot field) and DIR/series.csv.
+//
+// All three files are written atomically: run.h5 grows in a temporary file while the run goes
+// (snapshots are written as they arrive, so memory stays at one field) and is renamed into place
+// by finish(); a run that throws before finish() leaves no run.h5 (and no temporary file).
+// Layouts, units and the XDMF conventions: docs/io.md. Fields are C-ordered (nx, ny[, nz]) in
+// the grid's own index order (z fastest); tensors add a last axis of 6 Voigt components
+// (xx, yy, zz, yz, xz, xy) with TENSOR shears.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "libstz/io/config.hpp"
+#include "libstz/io/hdf5_file.hpp"
+#include "libstz/sim/simulation.hpp"
+
+namespace stz {
+
+/// The scalar results of a run, as written to the /summary group of run.h5.
+struct RunSummary {
+  double peak_stress_GPa = 0;   ///< largest series stress
+  double strain_at_peak = 0;    ///< true strain of the peak
+  double threshold_strain = 0;  ///< CFV percolation threshold (true strain), smoothed; NaN: none
+  double threshold_strain_raw = 0;  ///< same from the raw series; NaN: none
+  std::int64_t events_total = 0;
+  std::int64_t athermal_events_total = 0;
+  std::int64_t null_steps_total = 0;
+  double wall_s = 0;                 ///< wall-clock time of the run, s
+  double max_drift = 0;              ///< largest relative kernel-superposition drift at a re-solve
+  std::int64_t avalanche_count = 0;  ///< completed athermal avalanches
+  std::int64_t avalanche_max = 0;    ///< largest avalanche, events
+  double final_strain = 0;           ///< control strain at the end
+  double final_strain_true = 0;
+  double final_stress_GPa = 0;
+  double cfv_max_nm3_final = 0;
+  bool cfv_spanning_final = false;
+};
+
+/// Records a run while Simulation::run calls it, then writes the files in finish().
+class RunWriter : public SimulationObserver {
+ public:
+  /// Opens DIR/run.h5 (temporary until finish()) and writes the root attributes. `resolved_yaml`
+  /// is stored as the `config` attribute (normally resolved_config_yaml(config)).
+  RunWriter(const std::filesystem::path& output_dir, const RunConfig& config,
+            std::string resolved_yaml);
+  ~RunWriter() override;
+  RunWriter(const RunWriter&) = delete;
+  RunWriter& operator=(const RunWriter&) = delete;
+
+  /// Keeps the point for /series and series.csv.
+  void on_series(const Simulation& sim, const SeriesPoint& point) override;
+  /// Writes /fields/<n>/<field> for every configured field; n counts the snapshots received.
+  void on_snapshot(const Simulation& sim, int index, bool is_final) override;
+
+  /// Writes /series, /summary and the RNG states, renames run.h5 into place, then writes
+  /// run.xdmf and series.csv. Writes a final snapshot first if none was received. Call once.
+  void finish(const Simulation& sim, double wall_s);
+
+  /// The summary finish() wrote.
+  const RunSummary& summary() const { return m_summary; }
+  /// The series points received so far.
+  const std::vector<SeriesPoint>& series() const { return m_series; }
+
+  /// The files of a run directory.
+  static std::filesystem::path hdf5_path(const std::filesystem::path& output_dir);
+  static std::filesystem::path xdmf_path(const std::filesystem::path& output_dir);
+  static std::filesystem::path csv_path(const std::filesystem::path& output_dir);
+
+ private:
+  struct Snapshot {
+    double strain = 0, strain_true = 0, time_s = 0;
+    bool is_final = false;
+  };
+  void write_fields(const Simulation& sim, const std::string& group);
+  std::string xdmf_text(const Grid& grid) const;
+  std::string csv_text() const;
+
+  std::filesystem::path m_dir;
+  std::vector<std::string> m_fields;
+  Hdf5Writer m_h5;
+  std::vector<SeriesPoint> m_series;
+  std::vector<Snapshot> m_snapshots;
+  RunSummary m_summary;
+  bool m_finished = false;
+};
+
+}  // namespace stz
