@@ -141,6 +141,44 @@ TEST(Simulation, PlasticStrainIsTheMeanEigenstrain) {
   EXPECT_NEAR(avg[kXX], 0.0, 1e-9);
 }
 
+TEST(Simulation, AthermalAvalanchesFireWhenTheStressExceedsTheBarriers) {
+  // At 5 K thermal activation is frozen (k_BT = 0.4 meV): the stress rises until Q <= 0 and
+  // sites fire athermally, most driven first, in avalanches with zero elapsed time.
+  SimulationParams p = small_run({24, 12}, 0.06);
+  p.model.temperature_K = 5.0;
+  p.model.types[0].barrier_eV = 0.6;  // athermal yield near 3.5 % strain
+  Simulation sim(p);
+  SeriesCollector c;
+  sim.run({&c});
+  EXPECT_GT(sim.athermal_events(), 0);
+  ASSERT_FALSE(sim.avalanche_sizes().empty());
+  std::int64_t total = 0;
+  for (auto a : sim.avalanche_sizes()) total += a;
+  EXPECT_EQ(total, sim.athermal_events());
+  // Without thermal help the peak is higher than at 300 K.
+  double peak = 0;
+  for (const auto& pt : c.points) peak = std::max(peak, pt.stress_GPa);
+  EXPECT_GT(peak, 2.5);
+}
+
+TEST(Simulation, CompressionAndShearAreLoadedAndYield) {
+  for (LoadingMode mode : {LoadingMode::compression, LoadingMode::shear}) {
+    SimulationParams p = small_run({32, 16}, 0.05);
+    p.loading.mode = mode;
+    const auto pts = run_series(p);
+    double peak = 0;
+    for (const auto& pt : pts) peak = std::max(peak, pt.stress_GPa);
+    // Reported stress and plastic strain are positive in the loading sense.
+    EXPECT_GT(peak, 0.5) << to_string(mode);
+    EXPECT_GT(pts.back().plastic_strain, 0.005) << to_string(mode);
+    EXPECT_GT(pts.back().events, 10) << to_string(mode);
+    // Initial slope: apparent modulus (plane-strain E' for compression, μ for shear).
+    const double slope = pts[1].stress_GPa / pts[1].strain_eng;
+    const double expected = mode == LoadingMode::shear ? 92.1 / (2 * 1.387) : 92.1 / (1 - 0.387 * 0.387);
+    EXPECT_NEAR(slope / expected, 1.0, 0.02) << to_string(mode);
+  }
+}
+
 TEST(SimulationParams, BadValuesAreConfigErrorsWithKeys) {
   SimulationParams p;
   p.grid.shape = {16};
