@@ -44,9 +44,8 @@ struct CommonOptions {
     }
   }
   stz::ConfigSource source() const {
-    stz::ConfigSource s{config, sets};
+    stz::ConfigSource s{config, sets, output};
     if (seed >= 0) s.overrides.push_back("run.seed=" + std::to_string(seed));
-    if (!output.empty()) s.overrides.push_back("run.output_dir=" + output);
     return s;
   }
   int thread_count() const {

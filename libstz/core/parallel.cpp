@@ -25,7 +25,7 @@ void set_threads(int n) {
 double deterministic_sum(const double* values, std::size_t n) {
   const std::size_t blocks = (n + kReductionBlock - 1) / kReductionBlock;
   std::vector<double> partial(blocks, 0.0);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMinimum)
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t begin = b * kReductionBlock;
     const std::size_t end = begin + kReductionBlock < n ? begin + kReductionBlock : n;

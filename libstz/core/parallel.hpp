@@ -12,6 +12,11 @@ int max_threads();
 /// Sets the OpenMP thread count (n >= 1); no effect without OpenMP.
 void set_threads(int n);
 
+/// Loops over fewer voxels than this run serially (`#pragma omp parallel for if(...)`): a
+/// parallel region costs more than such a loop, and far more on an oversubscribed machine.
+/// Results never depend on it (every parallel loop is thread-count independent).
+inline constexpr std::size_t kParallelMinimum = 16384;
+
 /// Block size for deterministic reductions.
 inline constexpr std::size_t kReductionBlock = 4096;
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "libstz/core/error.hpp"
+#include "libstz/core/parallel.hpp"
 
 namespace stz {
 
@@ -40,7 +41,7 @@ void ResponseKernel::add_translated(TensorField& stress, std::size_t site,
   const int n_lines_y = planar ? 1 : ny;
   const int line = planar ? ny : nz;
   const int shift = planar ? src[1] : src[2];
-#pragma omp parallel for schedule(static) collapse(2)
+#pragma omp parallel for schedule(static) collapse(2) if (m_grid.size() >= kParallelMinimum)
   for (int x = 0; x < nx; ++x) {
     for (int y = 0; y < n_lines_y; ++y) {
       const int kx = (x - src[0] + nx) % nx;

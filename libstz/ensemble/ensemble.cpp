@@ -18,7 +18,9 @@ namespace stz {
 RunConfig ConfigSource::load(const std::vector<std::string>& extra) const {
   std::vector<std::string> all = overrides;
   all.insert(all.end(), extra.begin(), extra.end());
-  return load_config(file, all);
+  RunConfig config = load_config(file, all);
+  if (!output_dir.empty()) config.output_dir = output_dir;
+  return config;
 }
 
 Statistic statistic(const std::vector<double>& values) {

@@ -19,6 +19,9 @@ namespace stz {
 struct ConfigSource {
   std::filesystem::path file;
   std::vector<std::string> overrides;
+  /// `-o DIR`: replaces run.output_dir after parsing (a path is not YAML: "a: b" must stay a
+  /// path). Empty: keep the config's.
+  std::string output_dir;
   /// The resolved config with extra overrides applied.
   RunConfig load(const std::vector<std::string>& extra = {}) const;
 };

@@ -310,6 +310,7 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
 
   // Final random-stream states (exact restart points of the streams the simulation exposes).
   m_h5.attribute("/", "rng_state_catalog", sim.model().catalog_rng_state());
+  m_h5.attribute("/", "rng_state_kmc", sim.kmc_rng_state());
 
   m_h5.commit();
   write_text_file_atomically(xdmf_path(m_dir), xdmf_text(sim.grid()));

@@ -1,5 +1,7 @@
 #include "libstz/kmc/sum_tree_selector.hpp"
 
+#include "libstz/core/parallel.hpp"
+
 #include <bit>
 #include <cstddef>
 
@@ -51,7 +53,7 @@ void SumTreeSelector::rebuild() {
   // Integer sums are associative, so the parallel loop cannot change any bit of the result.
   std::vector<detail::UInt256> leaf(m_leaves);
   const auto blocks = static_cast<std::ptrdiff_t>(m_blocks.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (size() >= kParallelMinimum)
   for (std::ptrdiff_t b = 0; b < blocks; ++b)
     leaf[static_cast<std::size_t>(b)] = block_sum(static_cast<std::size_t>(b));
 

@@ -186,7 +186,7 @@ double StzModel::barrier_eV(std::size_t site, double time_s) const {
 
 double StzModel::mean_free_volume(double time_s) const {
   std::vector<double> total(m_grid.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (total.size() >= kParallelMinimum)
   for (std::size_t i = 0; i < total.size(); ++i)
     total[i] = m_free_volume_permanent[i] + transient_free_volume(i, time_s);
   return deterministic_sum(total.data(), total.size()) / static_cast<double>(total.size());
@@ -204,7 +204,7 @@ void StzModel::sweep_group(const SiteGroup& g, const SymTensor& mean_stress,
   for (std::size_t a = 0; a < na; ++a)
     weight[a] = voigt_contraction_weight(m_active[a]) * m_half_omega * inv_kT;
 
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (members >= kParallelMinimum)
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t j0 = b * kSweepBlock;
     const std::size_t len = std::min(kSweepBlock, members - j0);
@@ -254,7 +254,7 @@ RateSweep StzModel::compute_site_rates(const SymTensor& mean_stress,
   const std::size_t n = m_grid.size();
   const std::size_t blocks = (n + kReductionBlock - 1) / kReductionBlock;
   std::vector<std::size_t> block_best(blocks);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMinimum)
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t begin = b * kReductionBlock, end = std::min(n, begin + kReductionBlock);
     std::size_t best = begin;

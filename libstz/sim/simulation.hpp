@@ -70,6 +70,8 @@ class Simulation {
   std::int64_t athermal_events() const { return m_athermal_events; }
   /// Sizes of completed athermal avalanches, in order.
   const std::vector<std::int64_t>& avalanche_sizes() const { return m_avalanches; }
+  /// Saved state of the event-selection random stream (exact restart point).
+  std::string kmc_rng_state() const { return m_kmc_rng.save_state(); }
   /// Largest relative drift seen at a re-solve.
   double max_drift() const { return m_max_drift; }
 

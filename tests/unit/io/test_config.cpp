@@ -2,7 +2,6 @@
 // error names the exact dotted key), `--set` overrides, type indices, composition, sweeps,
 // imported label maps (PGM and HDF5) and a small fuzz (never a crash, only stz errors).
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -11,8 +10,6 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-
-#include <unistd.h>
 
 #include "libstz/core/error.hpp"
 #include "libstz/io/config.hpp"
