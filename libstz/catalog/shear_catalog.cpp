@@ -65,18 +65,6 @@ SymTensor normal_system(int i, int j) {
   return t;
 }
 
-/// Uniform-on-SO(3) map of a point of the unit cube (Shoemake), as in stz::random_rotation.
-Eigen::Matrix3d rotation_from_cube(double u1, double u2, double u3) {
-  const double a = std::sqrt(1.0 - u1), b = std::sqrt(u1);
-  const double w = a * std::sin(2.0 * units::pi * u2), x = a * std::cos(2.0 * units::pi * u2);
-  const double y = b * std::sin(2.0 * units::pi * u3), z = b * std::cos(2.0 * units::pi * u3);
-  Eigen::Matrix3d r;
-  r << 1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),  //
-      2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),   //
-      2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y);
-  return r;
-}
-
 /// R diag(1/2, −1/2, 0) Rᵀ.
 SymTensor rotated_unit_shear(const Eigen::Matrix3d& r) {
   const Eigen::Vector3d a = r.col(0), b = r.col(1);
@@ -104,7 +92,7 @@ std::vector<SymTensor> build_template_sequence(int count) {
     double u[3];
     for (int d = 0; d < 3; ++d) u[d] = std::fmod(0.5 + n * alpha[d], 1.0);
     candidates[static_cast<std::size_t>(n)] =
-        rotated_unit_shear(rotation_from_cube(u[0], u[1], u[2]));
+        rotated_unit_shear(rotation_from_unit_cube(u[0], u[1], u[2]));
   }
   // A unit-γ0 pure shear has S:S = 1/2, so |cos angle| = 2|a:b|.
   std::vector<double> coherence(candidates.size(), 0.0);

@@ -95,8 +95,7 @@ double standard_normal(Rng& rng) {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * units::pi * u2);
 }
 
-Eigen::Matrix3d random_rotation(Rng& rng) {
-  const double u1 = uniform01(rng), u2 = uniform01(rng), u3 = uniform01(rng);
+Eigen::Matrix3d rotation_from_unit_cube(double u1, double u2, double u3) {
   const double a = std::sqrt(1.0 - u1), b = std::sqrt(u1);
   const double w = a * std::sin(2.0 * units::pi * u2), x = a * std::cos(2.0 * units::pi * u2);
   const double y = b * std::sin(2.0 * units::pi * u3), z = b * std::cos(2.0 * units::pi * u3);
@@ -105,6 +104,11 @@ Eigen::Matrix3d random_rotation(Rng& rng) {
       2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),   //
       2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y);
   return r;
+}
+
+Eigen::Matrix3d random_rotation(Rng& rng) {
+  const double u1 = uniform01(rng), u2 = uniform01(rng), u3 = uniform01(rng);
+  return rotation_from_unit_cube(u1, u2, u3);
 }
 
 }  // namespace stz

@@ -69,5 +69,8 @@ std::uint64_t uniform_index(Rng& rng, std::uint64_t n);
 double standard_normal(Rng& rng);
 /// Rotation matrix uniformly distributed on SO(3) (Shoemake's unit quaternion method).
 Eigen::Matrix3d random_rotation(Rng& rng);
+/// Shoemake's map of a point of the unit cube onto SO(3): uniform points give uniform rotations
+/// (random_rotation draws the three coordinates; quasi-random points give spread rotations).
+Eigen::Matrix3d rotation_from_unit_cube(double u1, double u2, double u3);
 
 }  // namespace stz
