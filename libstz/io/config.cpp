@@ -828,8 +828,10 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
   }
   read_mro(section("mro"), c, base_dir);
   {
-    const Section s = sub("cfv", {"threshold"});
+    const Section s = sub("cfv", {"threshold", "smoothing_window", "resample_points"});
     s.read("threshold", c.sim.cfv.threshold);
+    s.read("smoothing_window", c.sim.cfv.smoothing_window);
+    s.read("resample_points", c.sim.cfv.resample_points);
   }
   {
     KmcParams& k = c.sim.kmc;
@@ -1066,6 +1068,8 @@ std::string resolved_config_yaml(const RunConfig& c) {
   }
   line(0, "cfv", "");
   line(2, "threshold", format_double(p.cfv.threshold));
+  line(2, "smoothing_window", std::to_string(p.cfv.smoothing_window));
+  line(2, "resample_points", std::to_string(p.cfv.resample_points));
   line(0, "kmc", "");
   line(2, "selector", to_string(p.kmc.selector));
   line(2, "max_step_kT_fraction", format_double(p.kmc.max_step_kT_fraction));

@@ -268,7 +268,9 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
       strain.push_back(p.strain_true);
       cfv.push_back(p.cfv_max_nm3);
     }
-    const ThresholdStrain t = percolation_threshold_strain(strain, cfv);
+    const ThresholdStrain t =
+        percolation_threshold_strain(strain, cfv, sim.params().cfv.smoothing_window,
+                                     static_cast<std::size_t>(sim.params().cfv.resample_points));
     s.threshold_strain = t.smoothed;
     s.threshold_strain_raw = t.raw;
   }

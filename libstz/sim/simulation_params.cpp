@@ -64,6 +64,11 @@ void KmcParams::validate() const {
 void CfvParams::validate() const {
   require(std::isfinite(threshold) && threshold > 0 && threshold <= 1, "cfv.threshold", threshold,
           "a free-volume fraction in (0, 1]");
+  require(smoothing_window >= 1 && smoothing_window % 2 == 1 && smoothing_window <= 1001,
+          "cfv.smoothing_window", smoothing_window, "an odd number of points in [1, 1001]");
+  require(resample_points == 0 || (resample_points >= 3 && resample_points <= 10000000),
+          "cfv.resample_points", static_cast<double>(resample_points),
+          "0 (automatic) or a point count in [3, 1e7]");
 }
 
 void OutputParams::validate(double max_strain) const {

@@ -62,6 +62,11 @@ struct KmcParams {
 struct CfvParams {
   /// Permanent free volume ξp at or above which a voxel counts as CFV.
   double threshold = 0.1;
+  /// Threshold strain: centred moving-average window (points, odd) on the resampled series.
+  int smoothing_window = 5;
+  /// Threshold strain: uniform resampling points of the largest-CFV series (0 = automatic:
+  /// the median spacing of the recorded series).
+  std::int64_t resample_points = 0;
   void validate() const;
 };
 
