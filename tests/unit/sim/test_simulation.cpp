@@ -174,7 +174,8 @@ TEST(Simulation, CompressionAndShearAreLoadedAndYield) {
     EXPECT_GT(pts.back().events, 10) << to_string(mode);
     // Initial slope: apparent modulus (plane-strain E' for compression, μ for shear).
     const double slope = pts[1].stress_GPa / pts[1].strain_eng;
-    const double expected = mode == LoadingMode::shear ? 92.1 / (2 * 1.387) : 92.1 / (1 - 0.387 * 0.387);
+    const double expected =
+        mode == LoadingMode::shear ? 92.1 / (2 * 1.387) : 92.1 / (1 - 0.387 * 0.387);
     EXPECT_NEAR(slope / expected, 1.0, 0.02) << to_string(mode);
   }
 }
