@@ -150,11 +150,12 @@ bool Simulation::step() {
     ++m_null_steps;
     return true;
   }
+  const double step_start_s = m_time_s;  // the rates were evaluated here
   m_time_s += dt;
   const std::size_t site = m_selector->select(uniform01(m_kmc_rng));
-  SymTensor sigma = mean.stress;  // the rates were evaluated at the start of the step
+  SymTensor sigma = mean.stress;
   for (int v = 0; v < 6; ++v) sigma[static_cast<std::size_t>(v)] += m_stress_fluctuation(v, site);
-  m_model.mode_rates(site, sigma, m_time_s - dt, m_mode_scratch);
+  m_model.mode_rates(site, sigma, step_start_s, m_mode_scratch);
   double target =
       uniform01(m_kmc_rng) * deterministic_sum(m_mode_scratch.data(), m_mode_scratch.size());
   int mode = 0;
