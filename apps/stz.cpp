@@ -134,9 +134,10 @@ int command_sweep(const CommonOptions& o) {
 }  // namespace
 
 /// OpenMP threads that spin while they wait stall every parallel region when another process
-/// holds a core: a 256×128 run on a shared 2-core machine fell from ~550 to 9–32 events/s.
-/// Passive waiting costs a few µs per region instead. libgomp reads OMP_WAIT_POLICY before main,
-/// so when the user has not chosen a policy, set it and re-execute once (Linux).
+/// holds a core (a 256×128 run on a shared 2-core machine fell to 9–32 events/s). Passive waiting
+/// bounds that (14 s vs 36 s for a short spin) at −25 % on an idle machine (docs/performance.md).
+/// libgomp reads OMP_WAIT_POLICY before main, so when the user has not chosen a policy, set it
+/// and re-execute once (Linux). OMP_WAIT_POLICY=active is faster on a dedicated machine.
 void prefer_passive_openmp_waiting(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
   ::setenv("OMP_WAIT_POLICY", "passive", 1);
