@@ -71,14 +71,21 @@ void expect_identical(const std::vector<SeriesPoint>& a, const std::vector<Serie
   }
 }
 
-TEST(Simulation, SameSeedSameSeriesForOneAndTwoThreads) {
-  const SimulationParams p = small_run({32, 16}, 0.04);
+/// The series of a run on a given number of OpenMP threads (the caller's count is restored).
+std::vector<SeriesPoint> run_series_on_threads(const SimulationParams& p, int threads) {
   const int saved = max_threads();
-  set_threads(1);
-  const auto one = run_series(p);
-  set_threads(2);
-  const auto two = run_series(p);
+  set_threads(threads);
+  auto series = run_series(p);
   set_threads(saved);
+  return series;
+}
+
+// Grids of at least kParallelMinimum voxels, so the OpenMP loops really run in parallel.
+TEST(Simulation, SameSeedSameSeriesForOneAndTwoThreads) {
+  const SimulationParams p = small_run({128, 128}, 0.024);
+  ASSERT_GE(128u * 128u, kParallelMinimum);
+  const auto one = run_series_on_threads(p, 1);
+  const auto two = run_series_on_threads(p, 2);
   ASSERT_GT(one.back().events, 100);  // the run is plastic
   expect_identical(one, two);
   SimulationParams other = p;
@@ -97,13 +104,10 @@ TEST(Simulation, LinearOracleAndSumTreePickIdenticalEvents) {
 }
 
 TEST(Simulation, ThreeDimensionalRunIsDeterministicAndPlastic) {
-  SimulationParams p = small_run({8, 8, 8}, 0.04);
-  const int saved = max_threads();
-  set_threads(1);
-  const auto one = run_series(p);
-  set_threads(2);
-  const auto two = run_series(p);
-  set_threads(saved);
+  const SimulationParams p = small_run({26, 26, 26}, 0.024);
+  ASSERT_GE(26u * 26u * 26u, kParallelMinimum);
+  const auto one = run_series_on_threads(p, 1);
+  const auto two = run_series_on_threads(p, 2);
   ASSERT_GT(one.back().events, 50);
   EXPECT_GT(one.back().plastic_strain, 0.0);
   expect_identical(one, two);
