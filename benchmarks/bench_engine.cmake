@@ -1,1 +1,2 @@
 stz_add_benchmark(bench_engine SOURCES bench_engine.cpp DEPENDS stz::sim)
+stz_add_benchmark(engine_runs SOURCES engine_runs.cpp DEPENDS stz::sim)

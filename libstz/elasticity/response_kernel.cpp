@@ -25,6 +25,13 @@ ResponseKernel::ResponseKernel(const FftElasticSolver& solver) : m_grid(solver.g
 
 void ResponseKernel::add_translated(TensorField& stress, std::size_t site,
                                     const SymTensor& increment) const {
+  static const std::vector<int> all{0, 1, 2, 3, 4, 5};
+  add_translated(stress, site, increment, all);
+}
+
+void ResponseKernel::add_translated(TensorField& stress, std::size_t site,
+                                    const SymTensor& increment,
+                                    const std::vector<int>& outputs) const {
   STZ_REQUIRE(stress.voxels() == m_grid.size(), "stress field size ", stress.voxels());
   std::array<int, 6> active{};
   int n_active = 0;
@@ -48,7 +55,7 @@ void ResponseKernel::add_translated(TensorField& stress, std::size_t site,
       const int ky = planar ? 0 : (y - src[1] + ny) % ny;
       const std::size_t row = m_grid.index(x, y, 0);
       const std::size_t krow = m_grid.index(kx, ky, 0);
-      for (int v = 0; v < 6; ++v) {
+      for (int v : outputs) {
         double* out = stress.component(v).data() + row;
         for (int a = 0; a < n_active; ++a) {
           const int b = active[static_cast<std::size_t>(a)];

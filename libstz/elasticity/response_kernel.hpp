@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <vector>
 
 #include "libstz/elasticity/fft_elastic_solver.hpp"
 
@@ -18,6 +19,9 @@ class ResponseKernel {
   /// Adds the stress fluctuation of eigenstrain increment Δε* (tensor shears) at `site` to
   /// `stress`. Parallel over rows; results independent of the thread count.
   void add_translated(TensorField& stress, std::size_t site, const SymTensor& increment) const;
+  /// Same, for the stress components `outputs` only (the others are left unchanged).
+  void add_translated(TensorField& stress, std::size_t site, const SymTensor& increment,
+                      const std::vector<int>& outputs) const;
 
   /// Stress fluctuation at voxel `target` caused by Δε* at `source` (one voxel, O(1)).
   SymTensor stress_at(std::size_t target, std::size_t source, const SymTensor& increment) const;

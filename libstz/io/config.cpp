@@ -836,8 +836,11 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
   {
     KmcParams& k = c.sim.kmc;
     const Section s =
-        sub("kmc", {"selector", "max_step_kT_fraction", "resolve_every_events", "drift_tolerance",
-                    "max_avalanche_per_voxel", "max_events_per_voxel"});
+        sub("kmc", {"engine", "selector", "max_step_kT_fraction", "resolve_every_events",
+                    "drift_tolerance", "max_avalanche_per_voxel", "max_events_per_voxel",
+                    "block_voxels", "near_field_voxels", "horizon_kT"});
+    if (const auto* n = s.find("engine"))
+      k.engine = parse_engine_kind(read_string(*n, "kmc.engine"), "kmc.engine");
     if (const auto* n = s.find("selector"))
       k.selector = parse_selector_kind(read_string(*n, "kmc.selector"), "kmc.selector");
     s.read("max_step_kT_fraction", k.max_step_kT_fraction);
@@ -845,6 +848,9 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
     s.read("drift_tolerance", k.drift_tolerance);
     s.read("max_avalanche_per_voxel", k.max_avalanche_per_voxel);
     s.read("max_events_per_voxel", k.max_events_per_voxel);
+    s.read("block_voxels", k.block_voxels);
+    s.read("near_field_voxels", k.near_field_voxels);
+    s.read("horizon_kT", k.horizon_kT);
   }
   {
     OutputParams& o = c.sim.output;
@@ -1071,12 +1077,16 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(2, "smoothing_window", std::to_string(p.cfv.smoothing_window));
   line(2, "resample_points", std::to_string(p.cfv.resample_points));
   line(0, "kmc", "");
+  line(2, "engine", to_string(p.kmc.engine));
   line(2, "selector", to_string(p.kmc.selector));
   line(2, "max_step_kT_fraction", format_double(p.kmc.max_step_kT_fraction));
   line(2, "resolve_every_events", std::to_string(p.kmc.resolve_every_events));
   line(2, "drift_tolerance", format_double(p.kmc.drift_tolerance));
   line(2, "max_avalanche_per_voxel", format_double(p.kmc.max_avalanche_per_voxel));
   line(2, "max_events_per_voxel", format_double(p.kmc.max_events_per_voxel));
+  line(2, "block_voxels", std::to_string(p.kmc.block_voxels));
+  line(2, "near_field_voxels", std::to_string(p.kmc.near_field_voxels));
+  line(2, "horizon_kT", format_double(p.kmc.horizon_kT));
   line(0, "output", "");
   line(2, "stats_every_strain", format_double(p.output.stats_every_strain));
   line(2, "snapshots_at_strain", format_doubles(p.output.snapshots_at_strain));

@@ -17,25 +17,62 @@ double frobenius(const SymTensor& t) {
   return std::sqrt(double_dot(t, t));
 }
 
-// The hot loop of the reference engine: for a block of sites (j) and every mode (k),
-// x = −B/k_BT + Σ_a σ̃_a ε*_a (σ̃ already carries ½Ω/k_BT and the shear weight), then
-// acc += exp(x) and best = max(best, x). NA (active components) is a template parameter so the
-// component loop unrolls and the site loop vectorises.
+// The hot loop of both engines: one site, every mode k: x_k = log_prefactor + Σ_a s_a ε*_{a,k}
+// (s already carries ½Ω/k_BT and the shear weight); returns Σ_k exp(x_k) and max_k x_k. NA (the
+// active component count) is a template parameter so the component loop unrolls and the mode
+// loop vectorises. The reduction order is fixed by the code, not by threads.
 template <int NA>
-void accumulate_modes(int modes, std::size_t members, const float* tensors, std::size_t len,
-                      const double (*sig)[kSweepBlock], const double* log_prefactor, double* acc,
-                      double* best) {
+inline void site_exponents(const float* eps, int modes, const double* s, double log_prefactor,
+                           double& sum, double& best) {
+  double acc = 0.0, top = -1e300;
+#pragma omp simd reduction(+ : acc) reduction(max : top)
   for (int k = 0; k < modes; ++k) {
-    const float* eps = tensors + static_cast<std::size_t>(k) * NA * members;
-#pragma omp simd
-    for (std::size_t j = 0; j < len; ++j) {
-      double x = log_prefactor[j];
-      for (int a = 0; a < NA; ++a)
-        x += sig[a][j] * static_cast<double>(eps[static_cast<std::size_t>(a) * members + j]);
-      acc[j] += fast_exp(x);
-      best[j] = x > best[j] ? x : best[j];
-    }
+    double x = log_prefactor;
+    for (int a = 0; a < NA; ++a)
+      x += s[a] * static_cast<double>(eps[static_cast<std::size_t>(a) * modes + k]);
+    acc += fast_exp(x);
+    top = x > top ? x : top;
   }
+  sum = acc;
+  best = top;
+}
+
+void site_exponents(int na, const float* eps, int modes, const double* s, double log_prefactor,
+                    double& sum, double& best) {
+  switch (na) {
+    case 3:
+      site_exponents<3>(eps, modes, s, log_prefactor, sum, best);
+      return;
+    case 4:
+      site_exponents<4>(eps, modes, s, log_prefactor, sum, best);
+      return;
+    default:
+      site_exponents<6>(eps, modes, s, log_prefactor, sum, best);
+      return;
+  }
+}
+
+// Orthonormal (Frobenius, tensor shears) basis of the span of all mode tensors, in
+// active-component coordinates.
+std::vector<std::array<double, kMaxActive>> make_mode_basis(const std::vector<int>& active,
+                                                            int dimension, bool dilatation) {
+  std::vector<SymTensor> basis;
+  const double r2 = 1.0 / std::sqrt(2.0), r6 = 1.0 / std::sqrt(6.0), r3 = 1.0 / std::sqrt(3.0);
+  basis.push_back({r2, -r2, 0, 0, 0, 0});
+  basis.push_back({0, 0, 0, 0, 0, r2});  // xy tensor shear: 2·(1/√2)² = 1
+  if (dimension == 3) {
+    basis.push_back({r6, r6, -2.0 * r6, 0, 0, 0});
+    basis.push_back({0, 0, 0, r2, 0, 0});
+    basis.push_back({0, 0, 0, 0, r2, 0});
+  }
+  if (dilatation) basis.push_back({r3, r3, r3, 0, 0, 0});
+  std::vector<std::array<double, kMaxActive>> out;
+  for (const auto& b : basis) {
+    std::array<double, kMaxActive> row{};
+    for (std::size_t a = 0; a < active.size(); ++a) row[a] = b[static_cast<std::size_t>(active[a])];
+    out.push_back(row);
+  }
+  return out;
 }
 
 }  // namespace
@@ -53,6 +90,7 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   structure.check_invariants(grid);
   const int n_types = static_cast<int>(params.types.size());
   for (const auto& t : params.types) m_type_modes.push_back(t.resolved_modes());
+  m_max_modes = *std::max_element(m_type_modes.begin(), m_type_modes.end());
   m_annealing_time_s = 1.0 / (params.attempt_frequency_per_s *
                               std::exp(-params.free_volume.annealing_barrier_eV / m_kT));
 
@@ -61,6 +99,9 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
     m_active = {kXX, kYY, kZZ, kYZ, kXZ, kXY};
   else if (params.dilatation != 0.0)
     m_active = {kXX, kYY, kZZ, kXY};
+  for (std::size_t a = 0; a < m_active.size(); ++a)
+    m_stress_scale[a] = voigt_contraction_weight(m_active[a]) * m_half_omega / m_kT;
+  m_mode_basis = make_mode_basis(m_active, grid.dimension(), params.dilatation != 0.0);
 
   // Per-domain catalogs (shared orientation, kept after firing).
   for (const auto& d : structure.domains) {
@@ -74,29 +115,19 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
             : make_template_catalog(m, params.gamma0, params.dilatation, d.rotation));
   }
 
-  // Groups: one per type, members in site order.
   const std::size_t n = grid.size();
-  m_groups.resize(static_cast<std::size_t>(n_types));
-  m_group_of.assign(n, -1);
-  m_member_of.assign(n, -1);
-  for (int t = 0; t < n_types; ++t) {
-    m_groups[static_cast<std::size_t>(t)].type = t;
-    m_groups[static_cast<std::size_t>(t)].modes = m_type_modes[static_cast<std::size_t>(t)];
-  }
+  const std::size_t na = m_active.size();
+  m_tensor_offset.assign(n + 1, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const int t = m_type[i];
     if (t < 0 || t >= n_types)
       throw ConfigError("types", "type index " + std::to_string(t) + " in the structure map",
                         "one of the " + std::to_string(n_types) + " defined types");
-    auto& g = m_groups[static_cast<std::size_t>(t)];
-    m_group_of[i] = t;
-    m_member_of[i] = static_cast<std::int32_t>(g.sites.size());
-    g.sites.push_back(i);
+    m_tensor_offset[i + 1] =
+        m_tensor_offset[i] + na * static_cast<std::uint64_t>(m_type_modes[static_cast<std::size_t>(t)]);
   }
-  for (auto& g : m_groups) {
-    g.barrier0_eV.assign(g.sites.size(), 0.0);
-    g.tensors.assign(static_cast<std::size_t>(g.modes) * m_active.size() * g.sites.size(), 0.0f);
-  }
+  m_tensors.assign(m_tensor_offset[n], 0.0f);
+  m_barrier0_eV.assign(n, 0.0);
 
   // Initial draws, in site order, one stream per purpose.
   Rng orientation_rng(seed, RngPurpose::orientation);
@@ -104,8 +135,7 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   for (std::size_t i = 0; i < n; ++i) {
     const int t = m_type[i];
     const auto& type = params.types[static_cast<std::size_t>(t)];
-    auto& g = m_groups[static_cast<std::size_t>(t)];
-    g.barrier0_eV[static_cast<std::size_t>(m_member_of[i])] = draw_barrier(t, barrier_rng);
+    m_barrier0_eV[i] = draw_barrier(t, barrier_rng);
     const bool shared = type.orientation == OrientationPolicy::per_domain && m_domain[i] >= 0;
     assign_catalog(i, shared ? m_domain_catalogs[static_cast<std::size_t>(m_domain[i])]
                              : draw_site_catalog(t, orientation_rng));
@@ -123,7 +153,6 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   m_free_volume_permanent.assign(n, 0.0);
   m_free_volume_transient.assign(n, 0.0);
   m_transient_since_s.assign(n, 0.0);
-  m_drive_scratch.assign(n, 0.0);
 }
 
 double StzModel::draw_barrier(int type, Rng& rng) const {
@@ -139,36 +168,30 @@ ShearCatalog StzModel::draw_site_catalog(int type, Rng& rng) const {
 }
 
 void StzModel::assign_catalog(std::size_t site, const ShearCatalog& catalog) {
-  auto& g = m_groups[static_cast<std::size_t>(m_group_of[site])];
-  STZ_REQUIRE(catalog.size() == g.modes, "catalog of ", catalog.size(), " modes for ", g.modes);
-  const std::size_t members = g.sites.size(), na = m_active.size();
-  const auto j = static_cast<std::size_t>(m_member_of[site]);
-  for (int k = 0; k < g.modes; ++k)
-    for (std::size_t a = 0; a < na; ++a)
-      g.tensors[(static_cast<std::size_t>(k) * na + a) * members + j] =
+  const int modes = mode_count(site);
+  STZ_REQUIRE(catalog.size() == modes, "catalog of ", catalog.size(), " modes for ", modes);
+  float* out = m_tensors.data() + m_tensor_offset[site];
+  for (std::size_t a = 0; a < m_active.size(); ++a)
+    for (int k = 0; k < modes; ++k)
+      out[a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)] =
           static_cast<float>(catalog.mode(k)[static_cast<std::size_t>(m_active[a])]);
 }
 
 SymTensor StzModel::mode_tensor(std::size_t site, int mode) const {
-  const auto& g = m_groups[static_cast<std::size_t>(m_group_of[site])];
-  STZ_ASSERT(mode >= 0 && mode < g.modes, "mode ", mode);
-  const std::size_t members = g.sites.size(), na = m_active.size();
-  const auto j = static_cast<std::size_t>(m_member_of[site]);
+  const int modes = mode_count(site);
+  STZ_ASSERT(mode >= 0 && mode < modes, "mode ", mode);
+  const float* eps = site_tensors(site);
   SymTensor t{};
-  for (std::size_t a = 0; a < na; ++a)
-    t[static_cast<std::size_t>(m_active[a])] =
-        static_cast<double>(g.tensors[(static_cast<std::size_t>(mode) * na + a) * members + j]);
+  for (std::size_t a = 0; a < m_active.size(); ++a)
+    t[static_cast<std::size_t>(m_active[a])] = static_cast<double>(
+        eps[a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(mode)]);
   return t;
-}
-
-int StzModel::mode_count(std::size_t site) const {
-  return m_groups[static_cast<std::size_t>(m_group_of[site])].modes;
 }
 
 double StzModel::transient_free_volume(std::size_t site, double time_s) const {
   const double xi = m_free_volume_transient[site];
   if (xi == 0.0) return 0.0;
-  return xi * std::exp(-(time_s - m_transient_since_s[site]) / m_annealing_time_s);
+  return xi * fast_exp(-(time_s - m_transient_since_s[site]) / m_annealing_time_s);
 }
 
 double StzModel::softening(std::size_t site, double time_s) const {
@@ -177,11 +200,10 @@ double StzModel::softening(std::size_t site, double time_s) const {
 }
 
 double StzModel::barrier_eV(std::size_t site, double time_s) const {
-  const auto& g = m_groups[static_cast<std::size_t>(m_group_of[site])];
-  const double b0 = g.barrier0_eV[static_cast<std::size_t>(m_member_of[site])];
-  const double factor =
-      std::max(std::exp(-softening(site, time_s)), 1.0 - m_params.free_volume.max_barrier_drop);
-  return b0 * factor;
+  const double s = softening(site, time_s);
+  if (s == 0.0) return m_barrier0_eV[site];
+  const double factor = std::max(fast_exp(-s), 1.0 - m_params.free_volume.max_barrier_drop);
+  return m_barrier0_eV[site] * factor;
 }
 
 double StzModel::mean_free_volume(double time_s) const {
@@ -192,110 +214,118 @@ double StzModel::mean_free_volume(double time_s) const {
   return deterministic_sum(total.data(), total.size()) / static_cast<double>(total.size());
 }
 
-void StzModel::sweep_group(const SiteGroup& g, const SymTensor& mean_stress,
-                           const TensorField& fluct, double time_s, std::span<double> site_rates,
-                           std::span<double> site_drive) const {
-  const std::size_t members = g.sites.size(), na = m_active.size();
-  if (members == 0) return;
-  const std::size_t blocks = (members + kSweepBlock - 1) / kSweepBlock;
-  const double inv_kT = 1.0 / m_kT, nu0 = m_params.attempt_frequency_per_s;
-  // σ:ε* with tensor shears counts shear entries twice; fold that and ½Ω/k_BT into the stress.
-  double weight[6];
-  for (std::size_t a = 0; a < na; ++a)
-    weight[a] = voigt_contraction_weight(m_active[a]) * m_half_omega * inv_kT;
+void StzModel::scaled_stress(const double* sigma_active, double* scaled) const {
+  for (std::size_t a = 0; a < m_active.size(); ++a) scaled[a] = m_stress_scale[a] * sigma_active[a];
+}
 
-#pragma omp parallel for schedule(static) if (members >= kParallelMinimum)
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const std::size_t j0 = b * kSweepBlock;
-    const std::size_t len = std::min(kSweepBlock, members - j0);
-    alignas(64) double sig[6][kSweepBlock];
-    alignas(64) double log_prefactor[kSweepBlock], acc[kSweepBlock], best[kSweepBlock];
-    for (std::size_t j = 0; j < len; ++j) {
-      const std::size_t site = g.sites[j0 + j];
-      for (std::size_t a = 0; a < na; ++a) {
-        const int v = m_active[a];
-        sig[a][j] = weight[a] * (mean_stress[static_cast<std::size_t>(v)] + fluct(v, site));
-      }
-      log_prefactor[j] = -barrier_eV(site, time_s) * inv_kT;
-      acc[j] = 0.0;
-      best[j] = -1e300;
-    }
-    switch (na) {
-      case 3:
-        accumulate_modes<3>(g.modes, members, g.tensors.data() + j0, len, sig, log_prefactor, acc,
-                            best);
-        break;
-      case 4:
-        accumulate_modes<4>(g.modes, members, g.tensors.data() + j0, len, sig, log_prefactor, acc,
-                            best);
-        break;
-      default:
-        accumulate_modes<6>(g.modes, members, g.tensors.data() + j0, len, sig, log_prefactor, acc,
-                            best);
-        break;
-    }
-    for (std::size_t j = 0; j < len; ++j) {
-      const std::size_t site = g.sites[j0 + j];
-      site_rates[site] = nu0 * acc[j];
-      site_drive[site] = best[j] * m_kT;
-    }
+std::array<double, kMaxActive> StzModel::active_part(const SymTensor& t) const {
+  std::array<double, kMaxActive> out{};
+  for (std::size_t a = 0; a < m_active.size(); ++a) out[a] = t[static_cast<std::size_t>(m_active[a])];
+  return out;
+}
+
+double StzModel::mode_space_norm(const double* sigma_active) const {
+  double sum = 0.0;
+  for (const auto& u : m_mode_basis) {
+    double c = 0.0;
+    for (std::size_t a = 0; a < m_active.size(); ++a)
+      c += voigt_contraction_weight(m_active[a]) * u[a] * sigma_active[a];
+    sum += c * c;
   }
+  return std::sqrt(sum);
+}
+
+SiteRate StzModel::site_rate(std::size_t site, const double* sigma_active,
+                             double barrier_eV) const {
+  double s[kMaxActive];
+  scaled_stress(sigma_active, s);
+  double sum = 0.0, best = 0.0;
+  site_exponents(active_count(), site_tensors(site), mode_count(site), s, -barrier_eV / m_kT, sum,
+                 best);
+  return {m_params.attempt_frequency_per_s * sum, best * m_kT};
+}
+
+void StzModel::site_mode_drives(std::size_t site, const double* sigma_active, double barrier_eV,
+                                std::vector<double>& drives_eV) const {
+  double s[kMaxActive];
+  scaled_stress(sigma_active, s);
+  const int modes = mode_count(site);
+  const float* eps = site_tensors(site);
+  const double log_prefactor = -barrier_eV / m_kT;
+  drives_eV.resize(static_cast<std::size_t>(modes));
+  for (int k = 0; k < modes; ++k) {
+    double x = log_prefactor;
+    for (std::size_t a = 0; a < m_active.size(); ++a)
+      x += s[a] *
+           static_cast<double>(eps[a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)]);
+    drives_eV[static_cast<std::size_t>(k)] = x * m_kT;
+  }
+}
+
+void StzModel::site_mode_rates(std::size_t site, const double* sigma_active, double barrier_eV,
+                               std::vector<double>& rates) const {
+  double s[kMaxActive];
+  scaled_stress(sigma_active, s);
+  const int modes = mode_count(site);
+  const float* eps = site_tensors(site);
+  const double log_prefactor = -barrier_eV / m_kT, nu0 = m_params.attempt_frequency_per_s;
+  rates.resize(static_cast<std::size_t>(modes));
+  for (int k = 0; k < modes; ++k) {
+    double x = log_prefactor;
+    for (std::size_t a = 0; a < m_active.size(); ++a)
+      x += s[a] *
+           static_cast<double>(eps[a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)]);
+    rates[static_cast<std::size_t>(k)] = nu0 * fast_exp(x);
+  }
+}
+
+void StzModel::mode_rates(std::size_t site, const SymTensor& stress, double time_s,
+                          std::vector<double>& rates) const {
+  const auto sigma = active_part(stress);
+  site_mode_rates(site, sigma.data(), barrier_eV(site, time_s), rates);
+}
+
+void StzModel::mode_drives(std::size_t site, const SymTensor& stress, double time_s,
+                           std::vector<double>& drives_eV) const {
+  const auto sigma = active_part(stress);
+  site_mode_drives(site, sigma.data(), barrier_eV(site, time_s), drives_eV);
 }
 
 RateSweep StzModel::compute_site_rates(const SymTensor& mean_stress,
                                        const TensorField& stress_fluctuation, double time_s,
                                        std::span<double> site_rates) const {
-  STZ_REQUIRE(site_rates.size() == m_grid.size(), "site_rates size ", site_rates.size());
-  for (const auto& g : m_groups)
-    sweep_group(g, mean_stress, stress_fluctuation, time_s, site_rates, m_drive_scratch);
-  RateSweep sweep;
-  sweep.total_rate = deterministic_sum(site_rates.data(), site_rates.size());
-  // Most driven site: per-block maxima in parallel, then a serial pass (lowest index wins ties).
   const std::size_t n = m_grid.size();
-  const std::size_t blocks = (n + kReductionBlock - 1) / kReductionBlock;
-  std::vector<std::size_t> block_best(blocks);
+  STZ_REQUIRE(site_rates.size() == n, "site_rates size ", site_rates.size());
+  const std::size_t na = m_active.size();
+  const std::size_t blocks = (n + kSweepBlock - 1) / kSweepBlock;
+  std::vector<double> block_drive(blocks);
+  std::vector<std::size_t> block_site(blocks);
 #pragma omp parallel for schedule(static) if (n >= kParallelMinimum)
   for (std::size_t b = 0; b < blocks; ++b) {
-    const std::size_t begin = b * kReductionBlock, end = std::min(n, begin + kReductionBlock);
-    std::size_t best = begin;
-    for (std::size_t i = begin + 1; i < end; ++i)
-      if (m_drive_scratch[i] > m_drive_scratch[best]) best = i;
-    block_best[b] = best;
+    const std::size_t begin = b * kSweepBlock, end = std::min(n, begin + kSweepBlock);
+    double best = -1e300;
+    std::size_t best_site = begin;
+    for (std::size_t i = begin; i < end; ++i) {
+      double sigma[kMaxActive];
+      for (std::size_t a = 0; a < na; ++a) {
+        const int v = m_active[a];
+        sigma[a] = mean_stress[static_cast<std::size_t>(v)] + stress_fluctuation(v, i);
+      }
+      const SiteRate r = site_rate(i, sigma, barrier_eV(i, time_s));
+      site_rates[i] = r.rate;
+      if (r.max_drive_eV > best) best = r.max_drive_eV, best_site = i;
+    }
+    block_drive[b] = best;
+    block_site[b] = best_site;
   }
-  for (std::size_t b : block_best)
-    if (m_drive_scratch[b] > sweep.max_drive_eV) {
-      sweep.max_drive_eV = m_drive_scratch[b];
-      sweep.most_driven_site = b;
+  RateSweep sweep;
+  sweep.total_rate = deterministic_sum(site_rates.data(), n);
+  for (std::size_t b = 0; b < blocks; ++b)
+    if (block_drive[b] > sweep.max_drive_eV) {
+      sweep.max_drive_eV = block_drive[b];
+      sweep.most_driven_site = block_site[b];
     }
   return sweep;
-}
-
-void StzModel::mode_drives(std::size_t site, const SymTensor& stress, double time_s,
-                           std::vector<double>& drives_eV) const {
-  const auto& g = m_groups[static_cast<std::size_t>(m_group_of[site])];
-  const std::size_t members = g.sites.size(), na = m_active.size();
-  const auto j = static_cast<std::size_t>(m_member_of[site]);
-  const double inv_kT = 1.0 / m_kT;
-  double sig[6];
-  for (std::size_t a = 0; a < na; ++a)
-    sig[a] = voigt_contraction_weight(m_active[a]) * m_half_omega * inv_kT *
-             stress[static_cast<std::size_t>(m_active[a])];
-  const double log_prefactor = -barrier_eV(site, time_s) * inv_kT;
-  drives_eV.resize(static_cast<std::size_t>(g.modes));
-  for (int k = 0; k < g.modes; ++k) {
-    const float* eps = g.tensors.data() + static_cast<std::size_t>(k) * na * members + j;
-    double x = log_prefactor;
-    for (std::size_t a = 0; a < na; ++a) x += sig[a] * static_cast<double>(eps[a * members]);
-    drives_eV[static_cast<std::size_t>(k)] = x;  // in units of k_BT here
-  }
-  for (auto& d : drives_eV) d *= m_kT;
-}
-
-void StzModel::mode_rates(std::size_t site, const SymTensor& stress, double time_s,
-                          std::vector<double>& rates) const {
-  mode_drives(site, stress, time_s, rates);
-  const double inv_kT = 1.0 / m_kT, nu0 = m_params.attempt_frequency_per_s;
-  for (auto& r : rates) r = nu0 * fast_exp(r * inv_kT);
 }
 
 SymTensor StzModel::fire(std::size_t site, int mode, double time_s) {
@@ -310,10 +340,7 @@ SymTensor StzModel::fire(std::size_t site, int mode, double time_s) {
       std::min(fv.permanent_max, m_free_volume_permanent[site] + s * fv.permanent_per_event);
   m_free_volume_transient[site] = s * fv.transient_per_event;
   m_transient_since_s[site] = time_s;
-  if (type.redraw_barrier) {
-    auto& g = m_groups[static_cast<std::size_t>(m_group_of[site])];
-    g.barrier0_eV[static_cast<std::size_t>(m_member_of[site])] = draw_barrier(t, m_catalog_rng);
-  }
+  if (type.redraw_barrier) m_barrier0_eV[site] = draw_barrier(t, m_catalog_rng);
   if (type.orientation == OrientationPolicy::per_site)
     assign_catalog(site, draw_site_catalog(t, m_catalog_rng));
   return increment;

@@ -2,15 +2,23 @@
 //
 // Rates: k_im = ν0 exp(−Q_im/k_BT), Q_im = B_i(t) − ½ Ω σ_i:ε*_im (σ in GPa, Ω in nm³, converted
 // to eV), with B_i(t) = ΔF_i · max(exp(−S_i), 1 − max_drop) and S_i = k_s (ξp_i + ξt_i(t)).
-// Sites are stored in one group per STZ type so the rate sweep runs over contiguous arrays of
-// equal mode count (mode tensors are stored as float: half the memory; every use converts the
-// same float to double, so rates and eigenstrain increments stay consistent).
 //
-// The model knows nothing about event selection or time stepping: it returns per-site total
-// rates and, for one site, its mode rates; `fire` applies an event and returns the eigenstrain
-// increment. Results are independent of the thread count.
+// Storage is per site: the mode tensors of one site are contiguous (component-major within the
+// site, [component][mode], stored as float — half the memory; every use converts the same float
+// to double, so rates and eigenstrain increments stay consistent). Both kMC engines evaluate one
+// site at a time (the reference engine all of them after every event, the fast engine only the
+// sites it needs), so the per-site layout serves both; the mode loop is vectorised.
+//
+// Only the "active" Voigt components enter the rates: those a mode tensor can have (2D: xx, yy,
+// xy, plus zz with dilatation; 3D: all six). Stresses passed as `const double*` hold exactly
+// these components, in the order of active_components().
+//
+// The model knows nothing about event selection or time stepping: it returns site rates and,
+// for one site, its mode rates; `fire` applies an event and returns the eigenstrain increment.
+// Results are independent of the thread count.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -34,6 +42,15 @@ struct RateSweep {
   std::size_t most_driven_site = 0;
 };
 
+/// Total rate and largest drive of one site.
+struct SiteRate {
+  double rate = 0.0;              ///< Σ_m k_im, 1/s
+  double max_drive_eV = -1e300;  ///< max_m (−Q_im), eV
+};
+
+/// Largest number of active Voigt components.
+inline constexpr int kMaxActive = 6;
+
 class StzModel {
  public:
   /// Draws per-site barriers and orientations from the seed's `barrier` and `orientation`
@@ -42,12 +59,30 @@ class StzModel {
   StzModel(const Grid& grid, const ModelParams& params, const StructureMap& structure,
            std::uint64_t seed);
 
+  // --- Rates of many sites (the reference engine) ---
+
   /// Total rate of every site (1/s) into site_rates (size N) under the total stress
   /// mean_stress + stress_fluctuation[i] at time t; also the most driven site-mode.
   RateSweep compute_site_rates(const SymTensor& mean_stress, const TensorField& stress_fluctuation,
                                double time_s, std::span<double> site_rates) const;
 
-  /// Rates (1/s) of every mode of one site, with the same arithmetic as the sweep.
+  // --- Rates of one site (active-component stresses; see the file comment) ---
+
+  /// Voigt indices of the active components, in the order stresses are passed.
+  const std::vector<int>& active_components() const { return m_active; }
+  int active_count() const { return static_cast<int>(m_active.size()); }
+  /// Total rate and largest drive of a site under active stress σ (GPa) with barrier B (eV).
+  SiteRate site_rate(std::size_t site, const double* sigma_active, double barrier_eV) const;
+  /// Rates (1/s) of every mode of a site, with the same arithmetic as site_rate.
+  void site_mode_rates(std::size_t site, const double* sigma_active, double barrier_eV,
+                       std::vector<double>& rates) const;
+  /// −Q_im (eV) of every mode of a site.
+  void site_mode_drives(std::size_t site, const double* sigma_active, double barrier_eV,
+                        std::vector<double>& drives_eV) const;
+  /// The active components of a full tensor.
+  std::array<double, kMaxActive> active_part(const SymTensor& t) const;
+
+  /// Rates (1/s) of every mode of one site under a full stress tensor at time t.
   void mode_rates(std::size_t site, const SymTensor& stress, double time_s,
                   std::vector<double>& rates) const;
   /// −Q_im (eV) of every mode of one site.
@@ -60,8 +95,12 @@ class StzModel {
 
   /// Transformation strain of mode m of a site (as used by the rates).
   SymTensor mode_tensor(std::size_t site, int mode) const;
-  int mode_count(std::size_t site) const;
-  /// Current barrier B_i(t), eV.
+  int mode_count(std::size_t site) const {
+    return m_type_modes[static_cast<std::size_t>(m_type[site])];
+  }
+  /// Largest mode count of any type.
+  int max_mode_count() const { return m_max_modes; }
+  /// Current barrier B_i(t), eV. Never decreases while the site does not fire (ξt only anneals).
   double barrier_eV(std::size_t site, double time_s) const;
   /// Softening state S_i(t).
   double softening(std::size_t site, double time_s) const;
@@ -77,8 +116,17 @@ class StzModel {
   double thermal_energy_eV() const { return m_kT; }
   /// ½ Ω × (eV per GPa nm³): converts σ:ε (GPa) into work (eV).
   double work_per_stress_eV_per_GPa() const { return m_half_omega; }
-  /// Largest Frobenius norm of any mode tensor (for step-size bounds).
+  /// Largest Frobenius norm of any mode tensor (for step-size and rate bounds).
   double max_mode_norm() const { return m_max_mode_norm; }
+  /// An orthonormal basis (under the Frobenius product σ:ε) of the span of every mode tensor the
+  /// model can produce, in active-component coordinates (tensor shears): the in-plane (2D) or
+  /// full (3D) deviatoric tensors, plus the identity when modes dilate. For any stress σ and mode
+  /// ε*, |σ:ε*| <= ‖Pσ‖ ‖ε*‖ with ‖Pσ‖² = Σ_k (u_k:σ)² — the bound the fast engine uses.
+  const std::vector<std::array<double, kMaxActive>>& mode_space_basis() const {
+    return m_mode_basis;
+  }
+  /// ‖Pσ‖ for an active-component stress (GPa).
+  double mode_space_norm(const double* sigma_active) const;
 
   const ModelParams& params() const { return m_params; }
   const std::vector<std::int16_t>& site_types() const { return m_type; }
@@ -87,34 +135,31 @@ class StzModel {
   std::string catalog_rng_state() const { return m_catalog_rng.save_state(); }
 
  private:
-  struct SiteGroup {
-    int type = 0;
-    int modes = 0;
-    std::vector<std::size_t> sites;
-    std::vector<double> barrier0_eV;  ///< ΔF_i of each member
-    std::vector<float> tensors;       ///< [mode][active component][member]
-  };
   void assign_catalog(std::size_t site, const ShearCatalog& catalog);
   ShearCatalog draw_site_catalog(int type, Rng& rng) const;
   double draw_barrier(int type, Rng& rng) const;
-  void sweep_group(const SiteGroup& group, const SymTensor& mean_stress,
-                   const TensorField& stress_fluctuation, double time_s,
-                   std::span<double> site_rates, std::span<double> site_drive) const;
+  /// σ_a × (contraction weight) × ½Ω/k_BT: the stress row that multiplies the mode tensors.
+  void scaled_stress(const double* sigma_active, double* scaled) const;
+  const float* site_tensors(std::size_t site) const {
+    return m_tensors.data() + m_tensor_offset[site];
+  }
 
   Grid m_grid;
   ModelParams m_params;
   std::vector<int> m_type_modes;
+  int m_max_modes = 0;
   std::vector<std::int16_t> m_type;
   std::vector<std::int32_t> m_domain;
   std::vector<ShearCatalog> m_domain_catalogs;
-  std::vector<SiteGroup> m_groups;
-  std::vector<std::int32_t> m_group_of;   ///< group index of each site
-  std::vector<std::int32_t> m_member_of;  ///< member index within its group
-  std::vector<int> m_active;              ///< Voigt components stored (2D: xx, yy, xy [, zz])
+  std::vector<int> m_active;  ///< Voigt components stored (2D: xx, yy, xy [, zz])
+  std::array<double, kMaxActive> m_stress_scale{};  ///< weight_a ½Ω / k_BT
+  std::vector<std::array<double, kMaxActive>> m_mode_basis;
+  std::vector<std::uint64_t> m_tensor_offset;  ///< start of each site's [component][mode] block
+  std::vector<float> m_tensors;
+  std::vector<double> m_barrier0_eV;  ///< ΔF_i
   std::vector<double> m_free_volume_permanent;
   std::vector<double> m_free_volume_transient;  ///< value at the last reset
   std::vector<double> m_transient_since_s;      ///< time of the last reset
-  mutable std::vector<double> m_drive_scratch;
   Rng m_catalog_rng;
   double m_kT, m_half_omega, m_annealing_time_s, m_max_mode_norm = 0.0;
 };

@@ -6,6 +6,8 @@
 
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
+#include "libstz/sim/fast_engine.hpp"
+#include "libstz/sim/reference_engine.hpp"
 
 namespace stz {
 namespace {
@@ -38,6 +40,31 @@ double true_strain(LoadingMode mode, double e) {
   return e;
 }
 
+std::unique_ptr<KmcEngine> make_engine(const SimulationParams& p, const FftElasticSolver& solver,
+                                       const StzModel& model, const Grid& grid) {
+  const KmcParams& k = p.kmc;
+  if (k.engine == EngineKind::reference) {
+    ReferenceEngineParams r;
+    r.selector = k.selector;
+    r.max_step_kT_fraction = k.max_step_kT_fraction;
+    r.resolve_every_events = k.resolve_every_events;
+    r.drift_tolerance = k.drift_tolerance;
+    return std::make_unique<ReferenceEngine>(solver, r);
+  }
+  FastEngineParams f;
+  f.block_voxels = k.resolved_block_voxels(grid.dimension());
+  f.near_field_voxels = k.near_field_voxels;
+  f.resolve_every_events = k.resolve_every_events;
+  f.horizon_kT = k.horizon_kT;
+  f.drift_tolerance = k.drift_tolerance;
+  f.bound_scale = k.bound_scale_for_tests;
+  f.initial_share = k.initial_share;
+  f.raise_share = k.raise_share;
+  f.min_budget_kT = k.min_budget_kT;
+  f.max_budget_kT = k.max_budget_kT;
+  return std::make_unique<FastEngine>(solver, model, f);
+}
+
 // Strain points closer than this (relative to the stats interval) count as reached.
 constexpr double kStrainSlack = 1e-9;
 
@@ -52,15 +79,10 @@ Simulation::Simulation(const SimulationParams& params, const StructureMap& struc
       m_structure(structure),
       m_model(m_grid, params.model, m_structure, params.seed),
       m_solver(m_grid, IsotropicElasticity(params.material.youngs_GPa, params.material.poisson)),
-      m_kernel(m_solver),
       m_loading(m_solver.elasticity(), m_grid.dimension(), params.loading.mode,
                 loaded_axis(params, m_grid)),
-      m_selector(make_selector(params.kmc.selector)),
       m_kmc_rng(params.seed, RngPurpose::kmc),
-      m_eigenstrain(m_grid),
-      m_stress_fluctuation(m_grid),
-      m_site_rates(m_grid.size(), 0.0) {
-  m_selector->resize(m_grid.size());
+      m_eigenstrain(m_grid) {
   // Quenched-in residual eigenstrain: independent normal components (in-plane only in 2D), std
   // = residual_strain_std·γ0, mean removed so the box is unstrained on average.
   const double std = params.model.residual_strain_std * params.model.gamma0;
@@ -75,19 +97,21 @@ Simulation::Simulation(const SimulationParams& params, const StructureMap& struc
     for (int v = 0; v < 6; ++v)
       for (auto& x : m_residual.component(v)) x -= mean[static_cast<std::size_t>(v)];
     m_eigenstrain = m_residual;
-    m_solver.solve(m_eigenstrain, nullptr, &m_stress_fluctuation);
     m_eigenstrain_sum = m_eigenstrain.mean();
     for (auto& x : m_eigenstrain_sum) x *= static_cast<double>(m_grid.size());
   }
-  // Step cap: the mean stress rises at ε̇·dσ/dε; bound |Δσ:ε*| by ‖Δσ‖‖ε*‖ (Frobenius).
-  const SymTensor& rate = m_loading.stress_per_control_strain();
-  const double stress_rate = params.loading.strain_rate_per_s * std::sqrt(double_dot(rate, rate));
-  const double work_rate =
-      m_model.work_per_stress_eV_per_GPa() * stress_rate * m_model.max_mode_norm();
-  m_max_step_s = params.kmc.max_step_kT_fraction * m_model.thermal_energy_eV() / work_rate;
+  m_engine = make_engine(params, m_solver, m_model, m_grid);
+  m_engine->rebuild(engine_context());
 
   m_snapshot_strains = params.output.snapshots_at_strain;
   std::sort(m_snapshot_strains.begin(), m_snapshot_strains.end());
+}
+
+EngineContext Simulation::engine_context() const {
+  const MeanState mean = mean_state();
+  const SymTensor& per_strain = m_loading.stress_per_control_strain();
+  return EngineContext{m_model, m_eigenstrain, m_time_s, mean.stress,
+                       m_params.loading.strain_rate_per_s * per_strain};
 }
 
 MeanState Simulation::mean_state() const {
@@ -112,17 +136,12 @@ bool Simulation::step() {
   const double slack = kStrainSlack * m_params.output.stats_every_strain;
   if (control_strain() >= max_strain - slack) return false;
 
-  const MeanState mean = mean_state();
-  const RateSweep sweep =
-      m_model.compute_site_rates(mean.stress, m_stress_fluctuation, m_time_s, m_site_rates);
-
-  if (sweep.max_drive_eV >= 0.0) {  // athermal: Q <= 0 somewhere; fire the most driven first
-    const std::size_t site = sweep.most_driven_site;
-    SymTensor sigma = mean.stress;
-    for (int v = 0; v < 6; ++v) sigma[static_cast<std::size_t>(v)] += m_stress_fluctuation(v, site);
-    m_model.mode_drives(site, sigma, m_time_s, m_mode_scratch);
-    const auto best = std::max_element(m_mode_scratch.begin(), m_mode_scratch.end());
-    fire(site, static_cast<int>(best - m_mode_scratch.begin()));
+  // The engine looks for an event before the next output point (steps never jump over one).
+  const double stop_s = next_output_strain() / m_params.loading.strain_rate_per_s;
+  const EngineEvent event = m_engine->next_event(engine_context(), stop_s, m_kmc_rng);
+  m_time_s = event.time_s;
+  if (event.kind == EngineEvent::Kind::athermal) {
+    fire(event.site, event.mode);
     ++m_athermal_events;
     if (++m_current_avalanche >
         static_cast<std::int64_t>(m_params.kmc.max_avalanche_per_voxel * m_grid.size()))
@@ -136,42 +155,13 @@ bool Simulation::step() {
     m_avalanches.push_back(m_current_avalanche);
     m_current_avalanche = 0;
   }
-
-  // Time to the next output strain; the waiting time is capped there and at the step cap.
-  const double rate = m_params.loading.strain_rate_per_s;
-  const double boundary_s = next_output_strain() / rate;
-  const double cap_s = std::min(m_max_step_s, boundary_s - m_time_s);
-  m_selector->set_all(m_site_rates);
-  const double total = m_selector->total();
-  const double u = uniform01_open_low(m_kmc_rng);
-  const double dt = total > 0.0 ? -std::log(u) / total : std::numeric_limits<double>::infinity();
-  if (dt >= cap_s) {  // null step: no event before the cap (memoryless: the draw is discarded)
-    m_time_s = (cap_s >= boundary_s - m_time_s) ? boundary_s : m_time_s + cap_s;
-    ++m_null_steps;
-    return true;
-  }
-  const double step_start_s = m_time_s;  // the rates were evaluated here
-  m_time_s += dt;
-  const std::size_t site = m_selector->select(uniform01(m_kmc_rng));
-  SymTensor sigma = mean.stress;
-  for (int v = 0; v < 6; ++v) sigma[static_cast<std::size_t>(v)] += m_stress_fluctuation(v, site);
-  m_model.mode_rates(site, sigma, step_start_s, m_mode_scratch);
-  double target =
-      uniform01(m_kmc_rng) * deterministic_sum(m_mode_scratch.data(), m_mode_scratch.size());
-  int mode = 0;
-  for (; mode + 1 < static_cast<int>(m_mode_scratch.size()); ++mode) {
-    if (target < m_mode_scratch[static_cast<std::size_t>(mode)]) break;
-    target -= m_mode_scratch[static_cast<std::size_t>(mode)];
-  }
-  while (m_mode_scratch[static_cast<std::size_t>(mode)] == 0.0 && mode > 0) --mode;
-  fire(site, mode);
+  if (event.kind == EngineEvent::Kind::thermal) fire(event.site, event.mode);
   return true;
 }
 
 void Simulation::fire(std::size_t site, int mode) {
   const SymTensor increment = m_model.fire(site, mode, m_time_s);
   m_eigenstrain.add(site, increment);
-  m_kernel.add_translated(m_stress_fluctuation, site, increment);
   for (std::size_t v = 0; v < 6; ++v) m_eigenstrain_sum[v] += increment[v];
   ++m_events;
   if (static_cast<double>(m_events) >
@@ -180,32 +170,14 @@ void Simulation::fire(std::size_t site, int mode) {
                          std::to_string(control_strain()) + " (kmc.max_events_per_voxel = " +
                          to_display(m_params.kmc.max_events_per_voxel) +
                          "): the barriers are far too low for the temperature and strain rate");
-  if (++m_events_since_resolve >= m_params.kmc.resolve_every_events) resolve_and_check_drift();
-}
-
-void Simulation::resolve_and_check_drift() {
-  TensorField fresh(m_grid);
-  m_solver.solve(m_eigenstrain, nullptr, &fresh);
-  double diff = 0.0, ref = 0.0;
-  for (int v = 0; v < 6; ++v) {
-    const auto a = m_stress_fluctuation.component(v), b = fresh.component(v);
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      diff = std::max(diff, std::abs(a[i] - b[i]));
-      ref = std::max(ref, std::abs(b[i]));
-    }
+  // The running sum is re-derived from the field now and then so round-off cannot accumulate.
+  if (++m_events_since_sum >= m_params.kmc.resolve_every_events) {
+    const SymTensor mean = m_eigenstrain.mean();
+    for (std::size_t v = 0; v < 6; ++v)
+      m_eigenstrain_sum[v] = mean[v] * static_cast<double>(m_grid.size());
+    m_events_since_sum = 0;
   }
-  const double drift = ref > 0.0 ? diff / ref : diff;
-  m_max_drift = std::max(m_max_drift, drift);
-  if (drift > m_params.kmc.drift_tolerance)
-    throw NumericalError(
-        "kernel superposition drifted by " + std::to_string(drift) +
-        " (relative) from a fresh solve after " + std::to_string(m_events) +
-        " events; tolerance kmc.drift_tolerance = " + std::to_string(m_params.kmc.drift_tolerance));
-  m_stress_fluctuation = std::move(fresh);
-  const SymTensor mean = m_eigenstrain.mean();
-  for (std::size_t v = 0; v < 6; ++v)
-    m_eigenstrain_sum[v] = mean[v] * static_cast<double>(m_grid.size());
-  m_events_since_resolve = 0;
+  m_engine->on_event(engine_context(), site, increment);
 }
 
 void Simulation::run(const std::vector<SimulationObserver*>& observers) {
@@ -260,7 +232,7 @@ SeriesPoint Simulation::series_point() const {
   p.plastic_strain = m_loading.reported_strain(mean_plastic);  // residual has zero mean
   p.events = m_events;
   p.athermal_events = m_athermal_events;
-  p.null_steps = m_null_steps;
+  p.null_steps = m_engine->stats().null_events;
   p.free_volume_mean = m_model.mean_free_volume(m_time_s);
   const CfvClusters cfv = cfv_clusters();
   p.cfv_max_nm3 = cfv.largest.volume_nm3;
@@ -285,7 +257,8 @@ TensorField Simulation::plastic_strain() const {
 }
 
 TensorField Simulation::stress() const {
-  TensorField s = m_stress_fluctuation;
+  TensorField s(m_grid);
+  m_solver.solve(m_eigenstrain, nullptr, &s);
   const MeanState mean = mean_state();
   for (int v = 0; v < 6; ++v)
     for (auto& x : s.component(v)) x += mean.stress[static_cast<std::size_t>(v)];

@@ -1,13 +1,10 @@
 // One STZ-dynamics run (SPEC 3.7): the one place that wires grid, elasticity, loading, model and
-// event selection together, owns the evolving state and runs the kinetic Monte Carlo loop.
-//
-// Reference engine, exact: after every event the translated response kernel updates the stress
-// fluctuation everywhere, every site's total rate is recomputed, and the selector picks the next
-// site; the mode is chosen within the site. Each step draws Δt = −ln(u)/R; if Δt would pass the
-// step cap (the mean stress may move ½Ω σ:ε* by a fraction of k_BT) or the next output strain,
-// the step is a null (loading-only) step that advances time to the cap — exact as the cap → 0 by
-// the memorylessness of the exponential. Sites with Q <= 0 fire athermally at once, most driven
-// first, one at a time with zero elapsed time (an avalanche).
+// the kMC engine together, owns the evolving state (model, eigenstrain, time, counters), applies
+// events and calls observers. Which event comes next is the engine's business (kmc_engine.hpp:
+// `fast`, exact thinning with block rate bounds, or `reference`, the full-sweep oracle); the
+// loop reads: ask the engine for the next event before the next output point, advance the
+// clock, fire it (athermal events with zero elapsed time, counted as avalanches), tell the
+// engine. Observers see exact fields: stress() and total_strain() are fresh FFT solves.
 #pragma once
 
 #include <functional>
@@ -15,9 +12,10 @@
 #include <vector>
 
 #include "libstz/analysis/cfv_clusters.hpp"
-#include "libstz/elasticity/response_kernel.hpp"
-#include "libstz/kmc/rate_selector.hpp"
+#include "libstz/elasticity/fft_elastic_solver.hpp"
+#include "libstz/loading/mean_field_loading.hpp"
 #include "libstz/model/stz_model.hpp"
+#include "libstz/sim/kmc_engine.hpp"
 #include "libstz/sim/simulation_params.hpp"
 
 namespace stz {
@@ -31,7 +29,7 @@ struct SeriesPoint {
   double plastic_strain = 0;  ///< reported mean plastic eigenstrain
   std::int64_t events = 0;
   std::int64_t athermal_events = 0;
-  std::int64_t null_steps = 0;
+  std::int64_t null_steps = 0;  ///< engine null events (reference: capped steps; fast: rejections)
   double free_volume_mean = 0;         ///< mean ξp + ξt
   double cfv_max_nm3 = 0;              ///< largest CFV cluster, voxel volume
   double cfv_max_free_volume_nm3 = 0;  ///< largest CFV cluster, summed free volume
@@ -73,7 +71,11 @@ class Simulation {
   /// Saved state of the event-selection random stream (exact restart point).
   std::string kmc_rng_state() const { return m_kmc_rng.save_state(); }
   /// Largest relative drift seen at a re-solve.
-  double max_drift() const { return m_max_drift; }
+  double max_drift() const { return m_engine->stats().max_drift; }
+  /// The kMC engine (for diagnostics and tests).
+  const KmcEngine& engine() const { return *m_engine; }
+  /// What the engine sees of the current state.
+  EngineContext engine_context() const;
 
   /// The current series point (computes CFV and mean free volume).
   SeriesPoint series_point() const;
@@ -81,8 +83,10 @@ class Simulation {
   MeanState mean_state() const;
   /// Accumulated plastic eigenstrain (tensor shears), residual excluded.
   TensorField plastic_strain() const;
-  /// Total stress σ = ⟨σ⟩ + fluctuation (GPa).
+  /// Total stress σ = ⟨σ⟩ + fluctuation (GPa), from a fresh FFT solve of the eigenstrain.
   TensorField stress() const;
+  /// Total eigenstrain (residual + plastic), tensor shears.
+  const TensorField& eigenstrain() const { return m_eigenstrain; }
   /// Total strain E + ε_fluct (one FFT solve).
   TensorField total_strain() const;
   /// CFV clusters of the permanent free volume now.
@@ -90,7 +94,6 @@ class Simulation {
 
  private:
   void fire(std::size_t site, int mode);
-  void resolve_and_check_drift();
   double next_output_strain() const;
 
   SimulationParams m_params;
@@ -98,25 +101,19 @@ class Simulation {
   StructureMap m_structure;
   StzModel m_model;
   FftElasticSolver m_solver;
-  ResponseKernel m_kernel;
   MeanFieldLoading m_loading;
-  std::unique_ptr<RateSelector> m_selector;
   Rng m_kmc_rng;
 
   TensorField m_eigenstrain;  ///< total eigenstrain (residual + plastic)
   TensorField m_residual;     ///< quenched-in residual eigenstrain (zero mean)
-  TensorField m_stress_fluctuation;
   SymTensor m_eigenstrain_sum{};  ///< Σ_i ε*_i, updated per event (serial order)
-  std::vector<double> m_site_rates;
-  std::vector<double> m_mode_scratch;
+  std::unique_ptr<KmcEngine> m_engine;
 
   double m_time_s = 0;
-  double m_max_step_s = 0;
-  std::int64_t m_events = 0, m_athermal_events = 0, m_null_steps = 0;
-  std::int64_t m_events_since_resolve = 0;
+  std::int64_t m_events = 0, m_athermal_events = 0;
+  std::int64_t m_events_since_sum = 0;
   std::int64_t m_current_avalanche = 0;
   std::vector<std::int64_t> m_avalanches;
-  double m_max_drift = 0;
   std::vector<double> m_snapshot_strains;  ///< sorted
 };
 

@@ -47,6 +47,20 @@ void LoadingParams::validate() const {
   require(axis >= -1 && axis <= 2, "loading.axis", axis, "-1 (last grid axis), 0, 1 or 2");
 }
 
+EngineKind parse_engine_kind(const std::string& text, const std::string& key) {
+  if (text == "fast") return EngineKind::fast;
+  if (text == "reference") return EngineKind::reference;
+  throw ConfigError(key, text, "one of fast, reference");
+}
+
+const char* to_string(EngineKind kind) {
+  return kind == EngineKind::fast ? "fast" : "reference";
+}
+
+int KmcParams::resolved_block_voxels(int /*dimension*/) const {
+  return block_voxels > 0 ? block_voxels : 4;
+}
+
 void KmcParams::validate() const {
   require(
       std::isfinite(max_step_kT_fraction) && max_step_kT_fraction > 0 && max_step_kT_fraction <= 10,
@@ -59,6 +73,14 @@ void KmcParams::validate() const {
           "kmc.max_avalanche_per_voxel", max_avalanche_per_voxel, "a positive number");
   require(std::isfinite(max_events_per_voxel) && max_events_per_voxel > 0,
           "kmc.max_events_per_voxel", max_events_per_voxel, "a positive number");
+  require(block_voxels >= 0 && block_voxels <= 64, "kmc.block_voxels", block_voxels,
+          "0 (automatic) or a block edge in [1, 64] voxels");
+  require(near_field_voxels >= 0 && near_field_voxels <= 8, "kmc.near_field_voxels",
+          near_field_voxels, "a radius in [0, 8] voxels");
+  require(std::isfinite(horizon_kT) && horizon_kT > 0 && horizon_kT <= 10, "kmc.horizon_kT",
+          horizon_kT, "a work in (0, 10] k_BT");
+  require(std::isfinite(bound_scale_for_tests) && bound_scale_for_tests > 0,
+          "kmc.bound_scale_for_tests", bound_scale_for_tests, "a positive factor");
 }
 
 void CfvParams::validate() const {

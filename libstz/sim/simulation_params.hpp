@@ -40,15 +40,23 @@ struct LoadingParams {
   void validate() const;
 };
 
-/// How events are selected and time advances (SPEC 3.7).
+/// The kMC engines (docs/kmc.md): `fast` (exact thinning with block rate bounds) or
+/// `reference` (every rate recomputed after every event, capped steps; the oracle).
+enum class EngineKind { fast, reference };
+EngineKind parse_engine_kind(const std::string& text, const std::string& key = "kmc.engine");
+const char* to_string(EngineKind kind);
+
+/// How events are selected and time advances (SPEC 3.7, 6).
 struct KmcParams {
+  EngineKind engine = EngineKind::fast;
   /// Selector of the reference engine: sum_tree (fast) or linear (the oracle).
   SelectorKind selector = SelectorKind::sum_tree;
   /// Cap per step: the mean-stress rise may change ½Ω σ:ε* of any mode by at most this
   /// fraction of k_BT; longer drawn waiting times become null (loading-only) steps.
   double max_step_kT_fraction = 0.1;
-  /// Events between full FFT re-solves that measure and reset the kernel-superposition drift.
-  std::int64_t resolve_every_events = 5000;
+  /// Events between full FFT re-solves that measure and reset the kernel-superposition drift
+  /// (fast engine: that also empties its log of deferred kernels and rebuilds every bound).
+  std::int64_t resolve_every_events = 2000;
   /// Largest accepted relative drift (max |Δσ| / max |σ_fluct|) at a re-solve.
   double drift_tolerance = 1.0e-8;
   /// Largest number of athermal events in one avalanche, per voxel (guards against a loop).
@@ -56,6 +64,19 @@ struct KmcParams {
   /// Largest number of events in a run, per voxel: a run whose barriers are far too low for the
   /// temperature would otherwise take ~forever (the default run needs ~10 per voxel).
   double max_events_per_voxel = 1.0e4;
+  /// Fast engine: edge of a block of sites, voxels; 0 = automatic (2D 4, 3D 4).
+  int block_voxels = 0;
+  /// Fast engine: sites within this distance (voxels) of an event are re-bounded exactly.
+  int near_field_voxels = 1;
+  /// Fast engine: radius of the mean-stress ball of a horizon, as the work it can do on a mode
+  /// in units of k_BT (every rate bound carries exp(horizon_kT)).
+  double horizon_kT = 0.25;
+  /// Tuning only (no config keys; docs/kmc.md): the fast engine's budget policy.
+  double initial_share = 0.05, raise_share = 0.25, min_budget_kT = 0.02, max_budget_kT = 40.0;
+  /// Tests only (no config key): scales the fast engine's far-field bound; < 1 breaks it.
+  double bound_scale_for_tests = 1.0;
+  /// The block edge the fast engine uses for a grid of this dimension (resolves 0).
+  int resolved_block_voxels(int dimension) const;
   void validate() const;
 };
 

@@ -1,0 +1,145 @@
+// The fast exact kMC engine (SPEC 6; design note shared/design/fast-engine.md; docs/kmc.md):
+// thinning (Lewis–Shedler) with piecewise-constant rate bounds per spatial block of sites.
+//
+// State kept per site: an "applied" stress fluctuation σ_a (active components) and the log
+// position up to which deferred events have been applied to it; a rate bound R_i, the exact
+// total rate at the horizon's reference mean stress σ_ref with the barrier at the time of the
+// bound (barriers only rise between events: transient free volume only anneals).
+// Per block b of sites: R_b = Σ R_i, the largest drive (−Q) in the block, δ_b — a bound on the
+// work (eV) that deferred events can have changed on any mode of any site of b since its last
+// exact refresh — and a budget D_b ≥ δ_b. The block's proposal rate is R_b·exp(D_b/k_BT)·G, with
+// G = exp(ρ_W/k_BT) covering the mean stress wandering within a ball of radius ρ around σ_ref
+// (the "horizon"); a sum tree over blocks holds these bounds.
+//
+// A step: draw τ ~ Exp(Σ bounds); if the loading would carry the mean stress out of its ball
+// first, or the stop time comes first, advance there with no event (memorylessness makes this
+// exact) and, at a ball exit, rebuild every bound. Otherwise pick a block ∝ its bound, a site ∝
+// R_i, apply its deferred events, evaluate its exact rate r_i(t) and accept with probability
+// r_i / bound (a rejection is a null event and tightens that site's bound). The accepted
+// events sample the exact time-inhomogeneous process provided every bound holds at every
+// instant; every candidate checks it and an InternalError is thrown if it does not.
+//
+// After an event at site s: the event is appended to the log of deferred events; s (and sites
+// within `near_field_voxels`) are brought up to date and re-bounded exactly; every block gets
+// δ_b += W(position of s in its block, block offset) — the largest |Δσ:ε*| the event can cause
+// on any of b's sites, from the real kernel's operator norm on the mode space (a table computed
+// once); a block whose δ exceeds its budget is refreshed exactly (its deferred events applied,
+// its sites re-bounded) or, when its rate is negligible, gets a larger budget. Athermal sites
+// (Q <= 0) can only hide in blocks whose bound admits drive >= 0; those are refreshed exactly,
+// and the most driven athermal site fires next. Every `resolve_every_events` events, and at
+// every ball exit, a full FFT solve resets the applied stress (deferred log emptied) and every
+// bound is rebuilt; the state after a rebuild is a function of the simulation state only.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "libstz/elasticity/compact_response_kernel.hpp"
+#include "libstz/kmc/sum_tree_selector.hpp"
+#include "libstz/sim/kmc_engine.hpp"
+
+namespace stz {
+
+struct FastEngineParams {
+  /// Block edge in voxels (the largest divisor of each extent not above it is used).
+  int block_voxels = 4;
+  /// Sites within this distance (voxels) of an event are re-bounded exactly after it.
+  int near_field_voxels = 1;
+  /// Events between full FFT rebuilds (bounds the deferred log).
+  std::int64_t resolve_every_events = 2000;
+  /// Radius of the mean-stress ball of a horizon, as the work (units of k_BT) it can do on a mode.
+  double horizon_kT = 0.25;
+  /// Largest accepted relative drift of the applied stress against a fresh solve.
+  double drift_tolerance = 1e-8;
+  /// Budget policy (docs/kmc.md): a block holding a fraction f of the fair share of the total
+  /// rate (total / blocks) gets the budget k_BT·ln(1 + initial_share / f), within
+  /// [min_budget_kT, max_budget_kT] k_BT; a block over budget is inflated further (its bound
+  /// grows, nothing is recomputed) while R_b·(exp(D/k_BT) − 1) stays below raise_share fair
+  /// shares, else it is refreshed exactly.
+  double initial_share = 0.05;
+  double raise_share = 0.25;
+  double min_budget_kT = 0.02;
+  double max_budget_kT = 40.0;
+  /// Scales the far-field work bound W. 1 in every real run; tests set it below 1 to show that a
+  /// broken bound is detected (a negative control).
+  double bound_scale = 1.0;
+};
+
+class FastEngine final : public KmcEngine {
+ public:
+  /// The solver must outlive the engine (Simulation owns both). Builds the compact kernel and the
+  /// far-field bound table (immutable, shared by clones).
+  FastEngine(const FftElasticSolver& solver, const StzModel& model, const FastEngineParams& params);
+
+  std::unique_ptr<KmcEngine> clone() const override;
+  void rebuild(const EngineContext& ctx) override;
+  EngineEvent next_event(const EngineContext& ctx, double stop_s, Rng& rng) override;
+  void on_event(const EngineContext& ctx, std::size_t site, const SymTensor& increment) override;
+  TensorField stress_fluctuation() const override;
+  const EngineStats& stats() const override { return m_stats; }
+  std::string describe() const override;
+
+  /// Block edges actually used (per axis).
+  const std::array<int, 3>& block_shape() const;
+
+ private:
+  struct Tables;
+  struct LogEntry {
+    std::uint32_t site;
+    std::array<int, 3> coords;
+    std::array<double, kMaxActive> increment;
+  };
+
+  // Site level.
+  void apply_deferred(std::size_t site);
+  /// Brings a site up to date and recomputes its bound at time t; returns its drive at σ_ref.
+  double bound_site(const EngineContext& ctx, std::size_t site, double t);
+  void check_athermal(const EngineContext& ctx, std::size_t site, double t);
+  // Block level.
+  void sum_block(std::size_t block);
+  void refresh_block(const EngineContext& ctx, std::size_t block, double t);
+  void settle_block(const EngineContext& ctx, std::size_t block, double t);
+  double initial_budget(std::size_t block) const;
+  void update_tree(std::size_t block);
+  // Horizon.
+  std::array<double, kMaxActive> ball_coords(const double* sigma_active) const;
+  double ball_distance(const SymTensor& mean_stress) const;
+  double ball_exit_time(const EngineContext& ctx, double t) const;
+  void rebuild_at(const EngineContext& ctx);
+
+  std::shared_ptr<const Tables> m_tables;
+  const FftElasticSolver* m_solver;
+  FastEngineParams m_params;
+
+  std::vector<double> m_stress;         ///< applied fluctuation, [site][active component]
+  std::vector<std::uint32_t> m_synced;  ///< log position applied to each site
+  std::vector<double> m_site_bound;     ///< R_i
+  std::vector<double> m_block_bound;    ///< R_b = Σ R_i
+  std::vector<double> m_block_drive;    ///< largest drive at σ_ref in the block, eV
+  std::vector<double> m_delta;          ///< deferred work bound δ_b, eV
+  std::vector<double> m_budget;         ///< D_b, eV
+  std::vector<std::uint32_t> m_hot;     ///< blocks whose bound admits an athermal site
+  std::vector<char> m_is_hot;
+  std::vector<std::uint32_t> m_mark;  ///< scratch: generation stamps of touched blocks
+  std::uint32_t m_generation = 0;
+  std::vector<std::size_t> m_touched;
+  SumTreeSelector m_tree;
+  std::vector<LogEntry> m_log;
+
+  std::array<double, kMaxActive> m_reference_stress{};  ///< σ_ref (active components)
+  double m_ball_radius_GPa = 0.0, m_ball_work_eV = 0.0, m_log_slack = 0.0;
+  double m_fair_share = 0.0;
+  std::int64_t m_events_since_rebuild = 0;
+
+  bool m_athermal_pending = false;
+  std::size_t m_athermal_site = 0;
+  int m_athermal_mode = 0;
+  double m_athermal_drive = 0.0;
+
+  std::vector<double> m_mode_scratch;
+  EngineStats m_stats;
+  std::int64_t m_refresh_hot = 0, m_refresh_budget = 0, m_refresh_margin = 0;
+};
+
+}  // namespace stz

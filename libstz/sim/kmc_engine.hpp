@@ -1,0 +1,85 @@
+// The engine seam of the kMC loop (SPEC 3.7, 6): how the next event is found. `Simulation` owns
+// the physical state (model, eigenstrain, time, counters) and applies events; an engine owns only
+// what it caches to find events fast (a stress field, rate bounds, selectors) and is told about
+// every event. Two engines sit behind this interface and are tested through the same test bodies:
+//   reference — after every event, every site's rate is recomputed and one is chosen by the
+//               n-fold way; time advances in capped steps (exact as the cap → 0). The oracle.
+//   fast      — exact thinning with per-block rate bounds (docs/kmc.md): same process, no step
+//               cap, cost per event independent of the box size to first order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "libstz/core/rng.hpp"
+#include "libstz/core/voigt.hpp"
+#include "libstz/grid/voxel_field.hpp"
+#include "libstz/model/stz_model.hpp"
+
+namespace stz {
+
+/// What an engine reads of the simulation state; valid for one call.
+struct EngineContext {
+  const StzModel& model;
+  /// Total eigenstrain (residual + plastic), tensor shears.
+  const TensorField& eigenstrain;
+  /// Now, s.
+  double time_s = 0.0;
+  /// Mean stress ⟨σ⟩ now (GPa).
+  SymTensor mean_stress{};
+  /// d⟨σ⟩/dt at fixed eigenstrain (GPa/s): the loading; ⟨σ⟩ is affine in time between events.
+  SymTensor mean_stress_rate{};
+
+  SymTensor mean_stress_at(double t) const {
+    return mean_stress + (t - time_s) * mean_stress_rate;
+  }
+};
+
+/// The engine's answer: an event to fire, or "no event before stop_s".
+struct EngineEvent {
+  enum class Kind { none, thermal, athermal };
+  Kind kind = Kind::none;
+  /// Time of the event; for `none`, the time the engine advanced to (stop_s, or the end of a
+  /// capped null step of the reference engine).
+  double time_s = 0.0;
+  std::size_t site = 0;
+  int mode = 0;
+};
+
+/// Counters for diagnostics and tuning (not part of the physics).
+struct EngineStats {
+  std::int64_t null_events = 0;  ///< reference: capped null steps; fast: rejected candidates
+  std::int64_t candidates = 0;   ///< fast: candidates evaluated exactly
+  std::int64_t resolves = 0;     ///< full FFT re-solves
+  std::int64_t horizon_renewals = 0;  ///< fast: rebuilds because the mean stress left its ball
+  std::int64_t block_refreshes = 0;   ///< fast: blocks re-bounded exactly
+  std::int64_t budget_raises = 0;     ///< fast: blocks whose bound was inflated instead
+  std::int64_t site_refreshes = 0;    ///< fast: single sites re-bounded exactly
+  std::int64_t replayed_pairs = 0;    ///< fast: (deferred event, site) kernel applications
+  double max_drift = 0.0;  ///< largest relative kernel-superposition drift seen at a re-solve
+};
+
+class KmcEngine {
+ public:
+  virtual ~KmcEngine() = default;
+  /// A copy with its own caches (for tests drawing many next events from one frozen state).
+  virtual std::unique_ptr<KmcEngine> clone() const = 0;
+  /// Rebuilds every cache from the state in ctx (at the start, and after a restart): the result
+  /// depends on that state only, never on the engine's history.
+  virtual void rebuild(const EngineContext& ctx) = 0;
+  /// The next event after ctx.time_s, or kind `none` if none occurs before stop_s. Does not
+  /// change the simulation state; may change the engine's caches and draws from rng.
+  virtual EngineEvent next_event(const EngineContext& ctx, double stop_s, Rng& rng) = 0;
+  /// The simulation fired `site`: eigenstrain `increment` was added there and the model updated;
+  /// ctx is the state after the event.
+  virtual void on_event(const EngineContext& ctx, std::size_t site, const SymTensor& increment) = 0;
+  /// The stress fluctuation the engine's caches imply, every deferred contribution applied
+  /// (active components only; the others are zero). For tests against a fresh FFT solve.
+  virtual TensorField stress_fluctuation() const = 0;
+  virtual const EngineStats& stats() const = 0;
+  /// One line of engine-specific numbers (bounds, acceptance), for logs.
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace stz
