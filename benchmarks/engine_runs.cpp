@@ -4,7 +4,7 @@
 //   engine_runs SHAPE MAX_STRAIN [ENGINE...] [key=value...]
 //     SHAPE       e.g. 256x128 or 64x64x64
 //     ENGINE      fast | reference (default: both, fast first)
-//     key=value   kmc.block_voxels=, kmc.near_field_voxels=, kmc.resolve_every_events=,
+//     key=value   kmc.block_voxels=, kmc.near_field_blocks=, kmc.resolve_every_events=,
 //                 kmc.horizon_kT=, seed=, temperature_K=
 #include <chrono>
 #include <cstdio>
@@ -51,13 +51,14 @@ int main(int argc, char** argv) {
     }
     const std::string key = arg.substr(0, eq), value = arg.substr(eq + 1);
     if (key == "kmc.block_voxels") base.kmc.block_voxels = std::stoi(value);
-    else if (key == "kmc.near_field_voxels") base.kmc.near_field_voxels = std::stoi(value);
+    else if (key == "kmc.near_field_blocks") base.kmc.near_field_blocks = std::stoi(value);
     else if (key == "kmc.resolve_every_events") base.kmc.resolve_every_events = std::stoll(value);
     else if (key == "kmc.horizon_kT") base.kmc.horizon_kT = std::stod(value);
     else if (key == "initial_share") base.kmc.initial_share = std::stod(value);
     else if (key == "raise_share") base.kmc.raise_share = std::stod(value);
     else if (key == "min_budget_kT") base.kmc.min_budget_kT = std::stod(value);
     else if (key == "max_budget_kT") base.kmc.max_budget_kT = std::stod(value);
+    else if (key == "rebuild_replays") base.kmc.rebuild_replays = std::stod(value);
     else if (key == "seed") base.seed = std::stoull(value);
     else if (key == "temperature_K") base.model.temperature_K = std::stod(value);
     else {

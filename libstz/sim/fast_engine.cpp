@@ -3,15 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
 #include <Eigen/Eigenvalues>
-#include <Eigen/SVD>
 
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
+#include "libstz/elasticity/kernel_convolution.hpp"
 
 namespace stz {
 namespace {
@@ -41,6 +42,7 @@ struct FastEngine::Tables {
   std::vector<int> active;
   int na = 0;
   CompactResponseKernel kernel;
+  KernelConvolution convolution;
   std::array<int, 3> block{1, 1, 1}, blocks{1, 1, 1};
   std::size_t n_blocks = 0, block_size = 0;
   std::vector<std::uint32_t> block_sites;  ///< [block][position]: site index
@@ -50,7 +52,10 @@ struct FastEngine::Tables {
   /// W[position of the event in its block][block offset]: largest |Δσ:ε*| (eV) an event can
   /// cause on a mode of any site of the block at that offset (the event's own site excluded).
   std::vector<double> work_bound;
-  std::vector<std::array<int, 3>> near_offsets;
+  /// Block offsets of the near field (wrapped, distinct; the zero offset first) and its radius.
+  std::vector<std::array<int, 3>> near_blocks;
+  int near_radius = 0;
+  std::vector<std::array<int, 3>> site_block_coords;
   std::vector<std::array<double, kMaxActive>> basis;
   std::array<double, kMaxActive> weight{};
   double kT = 0, half_omega = 0, mode_norm = 0;
@@ -60,6 +65,7 @@ struct FastEngine::Tables {
         active(model.active_components()),
         na(model.active_count()),
         kernel(solver, active),
+        convolution(kernel),
         basis(model.mode_space_basis()),
         kT(model.thermal_energy_eV()),
         half_omega(model.work_per_stress_eV_per_GPa()),
@@ -67,8 +73,8 @@ struct FastEngine::Tables {
     for (int a = 0; a < na; ++a)
       weight[static_cast<std::size_t>(a)] = voigt_contraction_weight(active[static_cast<std::size_t>(a)]);
     build_blocks(p.block_voxels);
+    build_near_field(p.near_field_blocks);
     build_work_bound(p.bound_scale);
-    build_near_field(p.near_field_voxels);
   }
 
   void build_blocks(int edge) {
@@ -83,9 +89,11 @@ struct FastEngine::Tables {
     site_block.assign(grid.size(), 0);
     site_position.assign(grid.size(), 0);
     site_coords.resize(grid.size());
+    site_block_coords.resize(grid.size());
     for (std::size_t i = 0; i < grid.size(); ++i) {
       const auto c = grid.coords(i);
       site_coords[i] = c;
+      site_block_coords[i] = {c[0] / block[0], c[1] / block[1], c[2] / block[2]};
       const std::size_t b =
           (static_cast<std::size_t>(c[0] / block[0]) * blocks[1] + c[1] / block[1]) * blocks[2] +
           c[2] / block[2];
@@ -142,9 +150,10 @@ struct FastEngine::Tables {
         const int ox = static_cast<int>(o / (static_cast<std::size_t>(blocks[1]) * blocks[2]));
         const int oy = static_cast<int>((o / blocks[2]) % blocks[1]);
         const int oz = static_cast<int>(o % blocks[2]);
+        // Near blocks get the kernel exactly at the event (and their δ from it exactly).
+        if (block_distance({ox, oy, oz}, {0, 0, 0}) <= near_radius) continue;
         double best = 0.0;
         for (std::size_t q = 0; q < block_size; ++q) {
-          if (o == 0 && q == p) continue;  // the event's own site is refreshed exactly
           const std::size_t k = grid.wrapped_index(ox * block[0] + pos[q][0] - pos[p][0],
                                                    oy * block[1] + pos[q][1] - pos[p][1],
                                                    oz * block[2] + pos[q][2] - pos[p][2]);
@@ -153,67 +162,36 @@ struct FastEngine::Tables {
         work_bound[p * n_blocks + o] = to_work * best;
       }
     }
-    if (std::getenv("STZ_DEBUG_BOUNDS")) {
-      // Variation bound around the block's central site: max_q op(K(x_q - e) - K(x_c - e)).
-      const std::size_t qc = (static_cast<std::size_t>(block[0] / 2) * block[1] + block[1] / 2) * block[2] + block[2] / 2;
-      const std::size_t d = basis.size(), nau = static_cast<std::size_t>(na);
-      auto mode_matrix = [&](std::size_t k) {
-        Eigen::MatrixXd m(d, d);
-        const double* kk = kernel.at(k);
-        for (std::size_t j = 0; j < d; ++j)
-          for (std::size_t l = 0; l < d; ++l) {
-            double s = 0.0;
-            for (std::size_t a = 0; a < nau; ++a) {
-              double ku = 0.0;
-              for (std::size_t b = 0; b < nau; ++b) ku += kk[a * nau + b] * basis[l][b];
-              s += weight[a] * basis[j][a] * ku;
-            }
-            m(j, l) = s;
-          }
-        return m;
-      };
-      double wsum = 0, vsum = 0, csum = 0;
-      const std::size_t p = 0;
-      for (std::size_t o = 0; o < n_blocks; ++o) {
-        const int ox = static_cast<int>(o / (static_cast<std::size_t>(blocks[1]) * blocks[2]));
-        const int oy = static_cast<int>((o / blocks[2]) % blocks[1]);
-        const int oz = static_cast<int>(o % blocks[2]);
-        auto idx = [&](std::size_t q) {
-          return grid.wrapped_index(ox * block[0] + pos[q][0] - pos[p][0],
-                                    oy * block[1] + pos[q][1] - pos[p][1],
-                                    oz * block[2] + pos[q][2] - pos[p][2]);
-        };
-        const Eigen::MatrixXd mc = mode_matrix(idx(qc));
-        double best = 0;
-        for (std::size_t q = 0; q < block_size; ++q) {
-          Eigen::MatrixXd diff = mode_matrix(idx(q)) - mc;
-          best = std::max(best, Eigen::JacobiSVD<Eigen::MatrixXd>(diff).singularValues()(0));
-        }
-        auto cheb = [&](int v, int n) { return std::min(v, n - v); };
-        const int dist = std::max({cheb(ox, blocks[0]), cheb(oy, blocks[1]), cheb(oz, blocks[2])});
-        if (dist < 2) continue;
-        wsum += work_bound[p * n_blocks + o];
-        vsum += to_work * best;
-        csum += to_work * Eigen::JacobiSVD<Eigen::MatrixXd>(mc).singularValues()(0);
-      }
-      std::fprintf(stderr, "block %dx%dx%d (far only): mean W/kT %.4g, mean V/kT %.4g, mean centre/kT %.4g\n",
-                   block[0], block[1], block[2], wsum / n_blocks / kT, vsum / n_blocks / kT,
-                   csum / n_blocks / kT);
+  }
+
+  // Chebyshev distance between two blocks on the periodic block grid.
+  int block_distance(const std::array<int, 3>& u, const std::array<int, 3>& v) const {
+    int d = 0;
+    for (std::size_t a = 0; a < 3; ++a) {
+      int x = std::abs(u[a] - v[a]);
+      x = std::min(x, blocks[a] - x);
+      d = std::max(d, x);
     }
+    return d;
   }
 
   void build_near_field(int radius) {
-    const int rz = grid.dimension() == 3 ? radius : 0;
-    std::vector<std::size_t> seen{0};
+    near_radius = radius;
+    std::vector<std::size_t> seen;
     for (int dx = -radius; dx <= radius; ++dx)
       for (int dy = -radius; dy <= radius; ++dy)
-        for (int dz = -rz; dz <= rz; ++dz) {
-          if (dx * dx + dy * dy + dz * dz > radius * radius) continue;
-          const std::size_t k = grid.wrapped_index(dx, dy, dz);
-          if (std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
-          seen.push_back(k);
-          near_offsets.push_back({dx, dy, dz});
+        for (int dz = -radius; dz <= radius; ++dz) {
+          const int w[3] = {(dx % blocks[0] + blocks[0]) % blocks[0],
+                            (dy % blocks[1] + blocks[1]) % blocks[1],
+                            (dz % blocks[2] + blocks[2]) % blocks[2]};
+          const std::size_t o = (static_cast<std::size_t>(w[0]) * blocks[1] + w[1]) * blocks[2] + w[2];
+          if (std::find(seen.begin(), seen.end(), o) != seen.end()) continue;
+          seen.push_back(o);
+          near_blocks.push_back({dx, dy, dz});
         }
+    std::stable_partition(near_blocks.begin(), near_blocks.end(), [](const std::array<int, 3>& d) {
+      return d[0] == 0 && d[1] == 0 && d[2] == 0;
+    });
   }
 };
 
@@ -230,13 +208,17 @@ FastEngine::FastEngine(const FftElasticSolver& solver, const StzModel& model,
   m_block_bound.assign(t.n_blocks, 0.0);
   m_block_drive.assign(t.n_blocks, -1e300);
   m_delta.assign(t.n_blocks, 0.0);
+  m_delta_near.assign(t.n_blocks, 0.0);
   m_budget.assign(t.n_blocks, 0.0);
   m_is_hot.assign(t.n_blocks, 0);
   m_mark.assign(t.n_blocks, 0);
   m_tree.resize(t.n_blocks);
+  m_scratch_bounds.assign(t.block_size, 0.0);
+  m_scratch_drives.assign(t.block_size, 0.0);
+  m_site_drive.assign(n, -1e300);
   m_ball_work_eV = params.horizon_kT * t.kT;
   m_ball_radius_GPa = m_ball_work_eV / (t.half_omega * t.mode_norm);
-  m_log_slack = m_ball_work_eV * kWorkSafety / t.kT + kLogSafety;
+  m_log_slack = params.bound_scale * m_ball_work_eV * kWorkSafety / t.kT + kLogSafety;
 }
 
 std::unique_ptr<KmcEngine> FastEngine::clone() const {
@@ -257,8 +239,10 @@ void FastEngine::apply_deferred(std::size_t site) {
   const auto c = t.site_coords[site];
   const int nx = t.grid.extent(0), ny = t.grid.extent(1), nz = t.grid.extent(2);
   double* sigma = m_stress.data() + site * static_cast<std::size_t>(t.na);
+  const auto& cb = t.site_block_coords[site];
   for (std::size_t k = synced; k < end; ++k) {
     const LogEntry& e = m_log[k];
+    if (t.block_distance(cb, e.block) <= t.near_radius) continue;  // applied at the event
     int dx = c[0] - e.coords[0], dy = c[1] - e.coords[1], dz = c[2] - e.coords[2];
     dx += dx < 0 ? nx : 0;
     dy += dy < 0 ? ny : 0;
@@ -281,6 +265,7 @@ double FastEngine::bound_site(const EngineContext& ctx, std::size_t site, double
   for (int a = 0; a < na; ++a) sigma[a] = m_reference_stress[static_cast<std::size_t>(a)] + applied[a];
   const SiteRate r = ctx.model.site_rate(site, sigma, ctx.model.barrier_eV(site, t));
   m_site_bound[site] = r.rate;
+  m_site_drive[site] = r.max_drive_eV;
   ++m_stats.site_refreshes;
   if (r.max_drive_eV + m_ball_work_eV * kWorkSafety >= 0.0) check_athermal(ctx, site, t);
   return r.max_drive_eV;
@@ -310,9 +295,13 @@ void FastEngine::check_athermal(const EngineContext& ctx, std::size_t site, doub
 void FastEngine::sum_block(std::size_t block) {
   const Tables& t = *m_tables;
   const std::uint32_t* sites = t.block_sites.data() + block * t.block_size;
-  double sum = 0.0;
-  for (std::size_t q = 0; q < t.block_size; ++q) sum += m_site_bound[sites[q]];
+  double sum = 0.0, drive = -1e300;
+  for (std::size_t q = 0; q < t.block_size; ++q) {
+    sum += m_site_bound[sites[q]];
+    drive = std::max(drive, m_site_drive[sites[q]]);
+  }
   m_block_bound[block] = sum;
+  m_block_drive[block] = drive;
 }
 
 double FastEngine::initial_budget(std::size_t block) const {
@@ -336,18 +325,61 @@ void FastEngine::update_tree(std::size_t block) {
 void FastEngine::refresh_block(const EngineContext& ctx, std::size_t block, double t) {
   const Tables& tb = *m_tables;
   const std::uint32_t* sites = tb.block_sites.data() + block * tb.block_size;
-  double drive = -1e300;
-  for (std::size_t q = 0; q < tb.block_size; ++q)
-    drive = std::max(drive, bound_site(ctx, sites[q], t));
-  m_block_drive[block] = drive;
+  for (std::size_t q = 0; q < tb.block_size; ++q) bound_site(ctx, sites[q], t);
   sum_block(block);
   m_delta[block] = 0.0;
+  m_delta_near[block] = 0.0;
   m_budget[block] = initial_budget(block);
   const bool hot = m_budget[block] == 0.0;
   if (hot && !m_is_hot[block]) m_hot.push_back(static_cast<std::uint32_t>(block));
   m_is_hot[block] = hot;
   update_tree(block);
   ++m_stats.block_refreshes;
+}
+
+// Re-bounds every site of a block from its applied stress as it is, leaving the deferred far
+// field deferred: the near-field part of δ_b (changes already applied) is absorbed, the far part
+// stays. Cheaper than refresh_block (no kernel replay). Returns false (and changes nothing) when
+// the result would not satisfy the block invariant; refresh_block must be used then.
+bool FastEngine::rebound_block_rates(const EngineContext& ctx, std::size_t block, double t) {
+  const Tables& tb = *m_tables;
+  const double kT = tb.kT;
+  const double far = m_delta[block] - m_delta_near[block];
+  const std::uint32_t* sites = tb.block_sites.data() + block * tb.block_size;
+  const std::size_t na = static_cast<std::size_t>(tb.na);
+  double drive = -1e300, sum = 0.0;
+  for (std::size_t q = 0; q < tb.block_size; ++q) {
+    const std::size_t i = sites[q];
+    double sigma[kMaxActive];
+    for (std::size_t a = 0; a < na; ++a) sigma[a] = m_reference_stress[a] + m_stress[i * na + a];
+    const SiteRate r = ctx.model.site_rate(i, sigma, ctx.model.barrier_eV(i, t));
+    m_scratch_bounds[q] = r.rate;
+    m_scratch_drives[q] = r.max_drive_eV;
+    sum += r.rate;
+    drive = std::max(drive, r.max_drive_eV);
+  }
+  const double margin = -(drive + m_ball_work_eV * kWorkSafety);
+  const double saved_bound = m_block_bound[block], saved_drive = m_block_drive[block];
+  m_block_bound[block] = sum;
+  m_block_drive[block] = drive;
+  const double budget = std::max(initial_budget(block), far + m_params.min_budget_kT * kT);
+  if (!(budget < margin)) {
+    m_block_bound[block] = saved_bound;
+    m_block_drive[block] = saved_drive;
+    return false;
+  }
+  for (std::size_t q = 0; q < tb.block_size; ++q) {
+    m_site_bound[sites[q]] = m_scratch_bounds[q];
+    m_site_drive[sites[q]] = m_scratch_drives[q];
+  }
+  sum_block(block);
+  m_delta[block] = far;
+  m_delta_near[block] = 0.0;
+  m_budget[block] = budget;
+  m_is_hot[block] = 0;
+  update_tree(block);
+  ++m_stats.rate_refreshes;
+  return true;
 }
 
 // Restores the invariant δ_b <= D_b < margin_b (margin: how far the block's largest bounded
@@ -371,6 +403,10 @@ void FastEngine::settle_block(const EngineContext& ctx, std::size_t block, doubl
       return;
     }
   }
+  // Mostly near-field changes (already applied): re-bound the rates only.
+  if (!m_is_hot[block] && delta - m_delta_near[block] <= 0.5 * budget &&
+      rebound_block_rates(ctx, block, t))
+    return;
   if (m_is_hot[block]) ++m_refresh_hot;
   else if (delta > budget) ++m_refresh_budget;
   else ++m_refresh_margin;
@@ -431,23 +467,25 @@ void FastEngine::rebuild(const EngineContext& ctx) {
   rebuild_at(ctx);
 }
 
-void FastEngine::rebuild_at(const EngineContext& ctx) {
+// Applies every deferred kernel at once by one FFT convolution of the eigenstrain (exact up to
+// round-off; the log empties) and checks the drift of the sites that were up to date. Bounds are
+// not touched: what was deferred is now applied, so δ_b becomes entirely "near" (absorbable by a
+// rate-only refresh).
+void FastEngine::flush(const EngineContext& ctx) {
   const Tables& tb = *m_tables;
   const std::size_t n = tb.grid.size(), na = static_cast<std::size_t>(tb.na);
-  const double t = ctx.time_s;
-  TensorField fresh(tb.grid);
-  m_solver->solve(ctx.eigenstrain, nullptr, &fresh);
+  const auto clock_start = std::chrono::steady_clock::now();
+  tb.convolution.convolve(ctx.eigenstrain, m_fresh, m_workspace);
+  std::vector<double>& fresh = m_fresh;
   // Drift: sites whose applied stress is up to date must equal the fresh solve to round-off.
   if (!m_log.empty() || m_stats.resolves > 0) {
     double diff = 0.0, ref = 0.0;
-    for (std::size_t a = 0; a < na; ++a) {
-      const auto col = fresh.component(tb.active[a]);
-      for (std::size_t i = 0; i < n; ++i) {
-        ref = std::max(ref, std::abs(col[i]));
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t a = 0; a < na; ++a) {
+        ref = std::max(ref, std::abs(fresh[i * na + a]));
         if (m_synced[i] == m_log.size())
-          diff = std::max(diff, std::abs(col[i] - m_stress[i * na + a]));
+          diff = std::max(diff, std::abs(fresh[i * na + a] - m_stress[i * na + a]));
       }
-    }
     const double drift = ref > 0.0 ? diff / ref : diff;
     m_stats.max_drift = std::max(m_stats.max_drift, drift);
     if (drift > m_params.drift_tolerance)
@@ -455,13 +493,29 @@ void FastEngine::rebuild_at(const EngineContext& ctx) {
                            " (relative) from a fresh solve; tolerance kmc.drift_tolerance = " +
                            std::to_string(m_params.drift_tolerance));
   }
-  for (std::size_t a = 0; a < na; ++a) {
-    const auto col = fresh.component(tb.active[a]);
-    for (std::size_t i = 0; i < n; ++i) m_stress[i * na + a] = col[i];
-  }
+  m_stress.swap(fresh);
   m_log.clear();
   std::fill(m_synced.begin(), m_synced.end(), 0u);
   ++m_stats.resolves;
+  m_delta_near = m_delta;
+  m_events_since_rebuild = 0;
+  m_replays_at_rebuild = m_stats.replayed_pairs;
+  m_flush_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+}
+
+void FastEngine::rebuild_at(const EngineContext& ctx) {
+  flush(ctx);
+  renew_horizon(ctx);
+}
+
+// A new horizon (a new σ_ref): every site re-bounded from its applied stress as it is. Deferred
+// kernels stay deferred: the far-field part of each δ_b is kept (it still bounds them), the
+// near-field part is absorbed by the new bounds.
+void FastEngine::renew_horizon(const EngineContext& ctx) {
+  const auto clock_start = std::chrono::steady_clock::now();
+  const Tables& tb = *m_tables;
+  const std::size_t n = tb.grid.size(), na = static_cast<std::size_t>(tb.na);
+  const double t = ctx.time_s;
 
   // New horizon: the ball is centred ahead of the mean stress along the loading.
   const auto mean = ctx.model.active_part(ctx.mean_stress);
@@ -486,12 +540,14 @@ void FastEngine::rebuild_at(const EngineContext& ctx) {
       for (std::size_t a = 0; a < na; ++a) sigma[a] = m_reference_stress[a] + m_stress[i * na + a];
       const SiteRate r = model.site_rate(i, sigma, model.barrier_eV(i, t));
       m_site_bound[i] = r.rate;
+      m_site_drive[i] = r.max_drive_eV;
       sum += r.rate;
       drive = std::max(drive, r.max_drive_eV);
     }
     m_block_bound[b] = sum;
     m_block_drive[b] = drive;
-    m_delta[b] = 0.0;
+    m_delta[b] -= m_delta_near[b];
+    m_delta_near[b] = 0.0;
   }
   // The fair share of the rate per block, from the background: the few hottest blocks (often a
   // site that just fired and is about to flip back) are left out, or every other block's budget
@@ -504,42 +560,25 @@ void FastEngine::rebuild_at(const EngineContext& ctx) {
     m_fair_share = deterministic_sum(sorted.data(), tb.n_blocks - top) /
                    static_cast<double>(tb.n_blocks);
   }
-  if (std::getenv("STZ_DEBUG_BOUNDS")) {
-    std::vector<double> r(m_block_bound);
-    std::sort(r.begin(), r.end());
-    double total = 0;
-    for (double x : r) total += x;
-    double cum = 0;
-    std::fprintf(stderr, "rebuild t=%g fair=%g total=%g quantiles(R_b/fair):", t, m_fair_share, total);
-    for (double q : {0.1, 0.5, 0.9, 0.99, 1.0})
-      std::fprintf(stderr, " %g:%.3g", q, r[std::min(r.size() - 1, static_cast<std::size_t>(q * r.size()))] / m_fair_share);
-    // share of the total held by the top 1 %, 10 %
-    for (std::size_t k = r.size(); k-- > 0;) {
-      cum += r[k];
-      if (k == r.size() - r.size() / 100 - 1) std::fprintf(stderr, " top1%%=%.3f", cum / total);
-      if (k == r.size() - r.size() / 10) std::fprintf(stderr, " top10%%=%.3f", cum / total);
-    }
-    double wsum = 0;
-    for (std::size_t o = 0; o < tb.n_blocks; ++o) wsum += tb.work_bound[o];
-    std::fprintf(stderr, " mean W/kT=%.4g\n", wsum / tb.n_blocks / tb.kT);
-  }
   m_hot.clear();
   std::vector<double> values(tb.n_blocks);
+  std::vector<std::size_t> unsettled;
+  const double kT = tb.kT;
   for (std::size_t b = 0; b < tb.n_blocks; ++b) {
-    m_budget[b] = initial_budget(b);
-    m_is_hot[b] = m_budget[b] == 0.0;
-    if (m_is_hot[b]) m_hot.push_back(static_cast<std::uint32_t>(b));
-    values[b] = m_block_bound[b] * std::exp(m_budget[b] / tb.kT);
+    const double margin = -(m_block_drive[b] + m_ball_work_eV * kWorkSafety);
+    m_budget[b] = std::max(initial_budget(b), m_delta[b] + m_params.min_budget_kT * kT);
+    m_is_hot[b] = 0;
+    // A block whose bound might admit an athermal site is brought up to date exactly below.
+    if (!(m_budget[b] < margin)) {
+      m_budget[b] = 0.0;
+      unsettled.push_back(b);
+    }
+    values[b] = m_block_bound[b] * std::exp(m_budget[b] / kT);
   }
   m_tree.set_all(values);
-  // Athermal sites can only be in blocks whose bound admits a drive >= 0.
   m_athermal_pending = false;
-  for (std::size_t b = 0; b < tb.n_blocks; ++b) {
-    if (m_block_drive[b] + m_ball_work_eV * kWorkSafety < 0.0) continue;
-    const std::uint32_t* sites = tb.block_sites.data() + b * tb.block_size;
-    for (std::size_t q = 0; q < tb.block_size; ++q) check_athermal(ctx, sites[q], t);
-  }
-  m_events_since_rebuild = 0;
+  for (std::size_t b : unsettled) refresh_block(ctx, b, t);
+  m_sweep_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
 }
 
 // --- The kMC step -----------------------------------------------------------------------------
@@ -565,7 +604,7 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
       EngineContext at = ctx;
       at.time_s = t;
       at.mean_stress = ctx.mean_stress_at(t);
-      rebuild_at(at);
+      renew_horizon(at);
       ++m_stats.horizon_renewals;
       if (m_athermal_pending) {
         m_athermal_pending = false;
@@ -615,7 +654,7 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
     EngineContext at = ctx;
     at.time_s = t;
     at.mean_stress = ctx.mean_stress_at(t);
-    m_block_drive[block] = std::max(m_block_drive[block], bound_site(at, site, t));
+    bound_site(at, site, t);
     sum_block(block);
     settle_block(at, block, t);
     if (m_athermal_pending) {
@@ -629,15 +668,14 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   const Tables& tb = *m_tables;
   LogEntry entry;
   entry.site = static_cast<std::uint32_t>(site);
-  entry.coords = tb.grid.coords(site);
+  entry.coords = tb.site_coords[site];
+  entry.block = tb.site_block_coords[site];
   entry.increment = ctx.model.active_part(increment);
   m_log.push_back(entry);
-  if (++m_events_since_rebuild >= m_params.resolve_every_events ||
-      ball_distance(ctx.mean_stress) > m_ball_radius_GPa) {
-    if (ball_distance(ctx.mean_stress) > m_ball_radius_GPa) ++m_stats.horizon_renewals;
-    rebuild_at(ctx);
-    return;
-  }
+  // A rebuild (one FFT convolution and a sweep) costs about as much as applying N·rebuild_replays
+  // deferred (event, site) pairs: rebuild once the replays since the last one cost that much.
+  const bool left_ball = ball_distance(ctx.mean_stress) > m_ball_radius_GPa;
+  ++m_events_since_rebuild;
   const double t = ctx.time_s;
   ++m_generation;
   m_touched.clear();
@@ -683,16 +721,46 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
     }
   }
   for (std::uint32_t b : m_hot) touch(b);
-  // Near field: the event's site and its neighbours, exactly.
-  const auto c = entry.coords;
-  auto near = [&](std::size_t i) {
-    const std::size_t b = tb.site_block[i];
-    m_block_drive[b] = std::max(m_block_drive[b], bound_site(ctx, i, t));
+  // Near field: the kernel applied exactly to every site of the near blocks, and each site's
+  // bound inflated by exactly the largest work the event can do on one of its modes,
+  // R_i ← R_i·exp(w_i/k_BT) (cheaper than re-evaluating its modes; a candidate tightens it).
+  // The event's own site is re-bounded exactly below.
+  const int nx = tb.grid.extent(0), ny = tb.grid.extent(1), nz = tb.grid.extent(2);
+  const std::size_t na = static_cast<std::size_t>(tb.na);
+  const double to_work = tb.half_omega * tb.mode_norm * kWorkSafety * m_params.bound_scale;
+  for (const auto& d : tb.near_blocks) {
+    const std::size_t b =
+        (static_cast<std::size_t>((ax + d[0] % nb[0] + nb[0]) % nb[0]) * nb[1] +
+         static_cast<std::size_t>((ay + d[1] % nb[1] + nb[1]) % nb[1])) *
+            nb[2] +
+        static_cast<std::size_t>((az + d[2] % nb[2] + nb[2]) % nb[2]);
+    const std::uint32_t* sites = tb.block_sites.data() + b * tb.block_size;
+    for (std::size_t q = 0; q < tb.block_size; ++q) {
+      const std::size_t i = sites[q];
+      const auto& ci = tb.site_coords[i];
+      int dx = ci[0] - entry.coords[0], dy = ci[1] - entry.coords[1], dz = ci[2] - entry.coords[2];
+      dx += dx < 0 ? nx : 0;
+      dy += dy < 0 ? ny : 0;
+      dz += dz < 0 ? nz : 0;
+      const std::size_t offset =
+          (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) + static_cast<std::size_t>(dy)) *
+              static_cast<std::size_t>(nz) +
+          static_cast<std::size_t>(dz);
+      double change[kMaxActive] = {};
+      tb.kernel.accumulate(offset, entry.increment.data(), change);
+      double* sigma = m_stress.data() + i * na;
+      for (std::size_t a = 0; a < na; ++a) sigma[a] += change[a];
+      if (i == site) continue;
+      const auto cc = ball_coords(change);
+      double norm2 = 0.0;
+      for (double x : cc) norm2 += x * x;
+      const double w = to_work * std::sqrt(norm2);
+      m_site_bound[i] *= std::exp(w / tb.kT);
+      m_site_drive[i] += w;
+    }
     touch(b);
-  };
-  near(site);
-  for (const auto& d : tb.near_offsets)
-    near(tb.grid.wrapped_index(c[0] + d[0], c[1] + d[1], c[2] + d[2]));
+  }
+  bound_site(ctx, site, t);
   for (std::size_t b : m_touched) {
     sum_block(b);
     settle_block(ctx, b, t);
@@ -700,6 +768,15 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   // Blocks that left the hot list.
   m_hot.erase(std::remove_if(m_hot.begin(), m_hot.end(), [&](std::uint32_t b) { return !m_is_hot[b]; }),
               m_hot.end());
+  // Every deferred kernel at once, when the log is long or its replays cost about a flush.
+  if (m_events_since_rebuild >= m_params.resolve_every_events ||
+      static_cast<double>(m_stats.replayed_pairs - m_replays_at_rebuild) >
+          m_params.rebuild_replays * static_cast<double>(tb.grid.size()))
+    flush(ctx);
+  if (left_ball) {  // the event moved ⟨σ⟩ out of the ball: a new horizon
+    ++m_stats.horizon_renewals;
+    renew_horizon(ctx);
+  }
 }
 
 TensorField FastEngine::stress_fluctuation() const {
@@ -721,10 +798,12 @@ std::string FastEngine::describe() const {
   s << "fast engine: blocks " << tb.block[0] << "x" << tb.block[1] << "x" << tb.block[2] << " ("
     << tb.n_blocks << "), " << m_stats.candidates << " candidates, acceptance "
     << (m_stats.candidates > 0 ? accepted / static_cast<double>(m_stats.candidates) : 0.0) << ", "
-    << m_stats.resolves << " rebuilds (" << m_stats.horizon_renewals << " horizon), "
-    << m_stats.block_refreshes << " block refreshes, " << m_stats.budget_raises
+    << m_stats.resolves << " FFT flushes (" << m_stats.horizon_renewals << " horizon rebuilds), "
+    << m_stats.block_refreshes << " block refreshes, " << m_stats.rate_refreshes
+    << " rate-only refreshes, " << m_stats.budget_raises
     << " budget raises, " << m_stats.site_refreshes << " site refreshes, "
     << m_stats.replayed_pairs << " replayed pairs, max drift " << m_stats.max_drift
+    << " | flush time " << m_flush_seconds << " s, rebuild sweeps " << m_sweep_seconds << " s"
     << " | refresh reasons hot/budget/margin " << m_refresh_hot << "/" << m_refresh_budget << "/"
     << m_refresh_margin;
   return s.str();

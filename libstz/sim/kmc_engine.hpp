@@ -53,7 +53,8 @@ struct EngineStats {
   std::int64_t candidates = 0;   ///< fast: candidates evaluated exactly
   std::int64_t resolves = 0;     ///< full FFT re-solves
   std::int64_t horizon_renewals = 0;  ///< fast: rebuilds because the mean stress left its ball
-  std::int64_t block_refreshes = 0;   ///< fast: blocks re-bounded exactly
+  std::int64_t block_refreshes = 0;   ///< fast: blocks brought up to date and re-bounded
+  std::int64_t rate_refreshes = 0;    ///< fast: blocks re-bounded without applying deferred kernels
   std::int64_t budget_raises = 0;     ///< fast: blocks whose bound was inflated instead
   std::int64_t site_refreshes = 0;    ///< fast: single sites re-bounded exactly
   std::int64_t replayed_pairs = 0;    ///< fast: (deferred event, site) kernel applications

@@ -53,7 +53,7 @@ std::unique_ptr<KmcEngine> make_engine(const SimulationParams& p, const FftElast
   }
   FastEngineParams f;
   f.block_voxels = k.resolved_block_voxels(grid.dimension());
-  f.near_field_voxels = k.near_field_voxels;
+  f.near_field_blocks = k.near_field_blocks;
   f.resolve_every_events = k.resolve_every_events;
   f.horizon_kT = k.horizon_kT;
   f.drift_tolerance = k.drift_tolerance;
@@ -62,6 +62,7 @@ std::unique_ptr<KmcEngine> make_engine(const SimulationParams& p, const FftElast
   f.raise_share = k.raise_share;
   f.min_budget_kT = k.min_budget_kT;
   f.max_budget_kT = k.max_budget_kT;
+  f.rebuild_replays = k.rebuild_replays;
   return std::make_unique<FastEngine>(solver, model, f);
 }
 

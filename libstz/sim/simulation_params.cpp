@@ -75,8 +75,8 @@ void KmcParams::validate() const {
           "kmc.max_events_per_voxel", max_events_per_voxel, "a positive number");
   require(block_voxels >= 0 && block_voxels <= 64, "kmc.block_voxels", block_voxels,
           "0 (automatic) or a block edge in [1, 64] voxels");
-  require(near_field_voxels >= 0 && near_field_voxels <= 8, "kmc.near_field_voxels",
-          near_field_voxels, "a radius in [0, 8] voxels");
+  require(near_field_blocks >= 0 && near_field_blocks <= 8, "kmc.near_field_blocks",
+          near_field_blocks, "a radius in [0, 8] blocks");
   require(std::isfinite(horizon_kT) && horizon_kT > 0 && horizon_kT <= 10, "kmc.horizon_kT",
           horizon_kT, "a work in (0, 10] k_BT");
   require(std::isfinite(bound_scale_for_tests) && bound_scale_for_tests > 0,

@@ -66,13 +66,15 @@ struct KmcParams {
   double max_events_per_voxel = 1.0e4;
   /// Fast engine: edge of a block of sites, voxels; 0 = automatic (2D 4, 3D 4).
   int block_voxels = 0;
-  /// Fast engine: sites within this distance (voxels) of an event are re-bounded exactly.
-  int near_field_voxels = 1;
+  /// Fast engine: an event's kernel is applied at once, exactly, to the blocks within this
+  /// Chebyshev distance (in blocks) of its block; farther blocks get it deferred (bounded).
+  int near_field_blocks = 1;
   /// Fast engine: radius of the mean-stress ball of a horizon, as the work it can do on a mode
   /// in units of k_BT (every rate bound carries exp(horizon_kT)).
   double horizon_kT = 0.25;
   /// Tuning only (no config keys; docs/kmc.md): the fast engine's budget policy.
-  double initial_share = 0.05, raise_share = 0.25, min_budget_kT = 0.02, max_budget_kT = 40.0;
+  double initial_share = 0.05, raise_share = 0.25, min_budget_kT = 0.02, max_budget_kT = 40.0,
+         rebuild_replays = 2.0;
   /// Tests only (no config key): scales the fast engine's far-field bound; < 1 breaks it.
   double bound_scale_for_tests = 1.0;
   /// The block edge the fast engine uses for a grid of this dimension (resolves 0).
