@@ -22,14 +22,14 @@ double frobenius(const SymTensor& t) {
 // active component count) is a template parameter so the component loop unrolls and the mode
 // loop vectorises. The reduction order is fixed by the code, not by threads.
 template <int NA>
-inline void site_exponents(const float* eps, int modes, const double* s, double log_prefactor,
-                           double& sum, double& best) {
+inline void site_exponents(const float* eps, std::size_t step, int modes, const double* s,
+                           double log_prefactor, double& sum, double& best) {
   double acc = 0.0, top = -1e300;
 #pragma omp simd reduction(+ : acc) reduction(max : top)
   for (int k = 0; k < modes; ++k) {
     double x = log_prefactor;
     for (int a = 0; a < NA; ++a)
-      x += s[a] * static_cast<double>(eps[static_cast<std::size_t>(a) * modes + k]);
+      x += s[a] * static_cast<double>(eps[(static_cast<std::size_t>(a) * modes + k) * step]);
     acc += fast_exp(x);
     top = x > top ? x : top;
   }
@@ -37,17 +37,57 @@ inline void site_exponents(const float* eps, int modes, const double* s, double 
   best = top;
 }
 
-void site_exponents(int na, const float* eps, int modes, const double* s, double log_prefactor,
-                    double& sum, double& best) {
+void site_exponents(int na, const float* eps, std::size_t step, int modes, const double* s,
+                    double log_prefactor, double& sum, double& best) {
   switch (na) {
     case 3:
-      site_exponents<3>(eps, modes, s, log_prefactor, sum, best);
+      site_exponents<3>(eps, step, modes, s, log_prefactor, sum, best);
       return;
     case 4:
-      site_exponents<4>(eps, modes, s, log_prefactor, sum, best);
+      site_exponents<4>(eps, step, modes, s, log_prefactor, sum, best);
       return;
     default:
-      site_exponents<6>(eps, modes, s, log_prefactor, sum, best);
+      site_exponents<6>(eps, step, modes, s, log_prefactor, sum, best);
+      return;
+  }
+}
+
+// The same for a whole chunk of kChunk consecutive sites of equal mode count (interleaved
+// storage), vectorised across the sites: the full sweeps of both engines use this. The arithmetic
+// per site is the same sequence of operations as site_exponents, but reduced in another order,
+// so sums agree to round-off, not bit for bit.
+constexpr int kChunk = 8;
+
+template <int NA>
+inline void chunk_exponents(const float* eps0, int modes, const double (*s)[kChunk],
+                            const double* log_prefactor, double* sum, double* best) {
+  alignas(64) double acc[kChunk], top[kChunk];
+  for (int j = 0; j < kChunk; ++j) acc[j] = 0.0, top[j] = -1e300;
+  for (int k = 0; k < modes; ++k) {
+#pragma omp simd aligned(acc, top : 64)
+    for (int j = 0; j < kChunk; ++j) {
+      double x = log_prefactor[j];
+      for (int a = 0; a < NA; ++a)
+        x += s[a][j] *
+             static_cast<double>(eps0[(static_cast<std::size_t>(a) * modes + k) * kChunk + j]);
+      acc[j] += fast_exp(x);
+      top[j] = x > top[j] ? x : top[j];
+    }
+  }
+  for (int j = 0; j < kChunk; ++j) sum[j] = acc[j], best[j] = top[j];
+}
+
+void chunk_exponents(int na, const float* eps0, int modes, const double (*s)[kChunk],
+                     const double* log_prefactor, double* sum, double* best) {
+  switch (na) {
+    case 3:
+      chunk_exponents<3>(eps0, modes, s, log_prefactor, sum, best);
+      return;
+    case 4:
+      chunk_exponents<4>(eps0, modes, s, log_prefactor, sum, best);
+      return;
+    default:
+      chunk_exponents<6>(eps0, modes, s, log_prefactor, sum, best);
       return;
   }
 }
@@ -117,16 +157,33 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
 
   const std::size_t n = grid.size();
   const std::size_t na = m_active.size();
-  m_tensor_offset.assign(n + 1, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const int t = m_type[i];
     if (t < 0 || t >= n_types)
       throw ConfigError("types", "type index " + std::to_string(t) + " in the structure map",
                         "one of the " + std::to_string(n_types) + " defined types");
-    m_tensor_offset[i + 1] =
-        m_tensor_offset[i] + na * static_cast<std::uint64_t>(m_type_modes[static_cast<std::size_t>(t)]);
   }
-  m_tensors.assign(m_tensor_offset[n], 0.0f);
+  static_assert(kTensorChunk == static_cast<std::size_t>(kChunk));
+  const std::size_t chunks = (n + kTensorChunk - 1) / kTensorChunk;
+  m_site_base.assign(n, 0);
+  m_chunk_uniform.assign(chunks, 0);
+  std::uint64_t offset = 0;
+  for (std::size_t c = 0; c < chunks; ++c) {
+    const std::size_t first = c * kTensorChunk, last = std::min(n, first + kTensorChunk);
+    bool uniform = true;
+    for (std::size_t i = first; i < last; ++i) uniform = uniform && mode_count(i) == mode_count(first);
+    m_chunk_uniform[c] = uniform;
+    if (uniform) {  // every lane, even past the grid's end, so the chunk is whole vectors
+      for (std::size_t i = first; i < last; ++i) m_site_base[i] = offset + (i - first);
+      offset += kTensorChunk * na * static_cast<std::uint64_t>(mode_count(first));
+    } else {
+      for (std::size_t i = first; i < last; ++i) {
+        m_site_base[i] = offset;
+        offset += na * static_cast<std::uint64_t>(mode_count(i));
+      }
+    }
+  }
+  m_tensors.assign(offset, 0.0f);
   m_barrier0_eV.assign(n, 0.0);
 
   // Initial draws, in site order, one stream per purpose.
@@ -170,10 +227,11 @@ ShearCatalog StzModel::draw_site_catalog(int type, Rng& rng) const {
 void StzModel::assign_catalog(std::size_t site, const ShearCatalog& catalog) {
   const int modes = mode_count(site);
   STZ_REQUIRE(catalog.size() == modes, "catalog of ", catalog.size(), " modes for ", modes);
-  float* out = m_tensors.data() + m_tensor_offset[site];
+  float* out = m_tensors.data() + m_site_base[site];
+  const std::size_t step = site_step(site);
   for (std::size_t a = 0; a < m_active.size(); ++a)
     for (int k = 0; k < modes; ++k)
-      out[a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)] =
+      out[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step] =
           static_cast<float>(catalog.mode(k)[static_cast<std::size_t>(m_active[a])]);
 }
 
@@ -181,17 +239,19 @@ SymTensor StzModel::mode_tensor(std::size_t site, int mode) const {
   const int modes = mode_count(site);
   STZ_ASSERT(mode >= 0 && mode < modes, "mode ", mode);
   const float* eps = site_tensors(site);
+  const std::size_t step = site_step(site);
   SymTensor t{};
   for (std::size_t a = 0; a < m_active.size(); ++a)
     t[static_cast<std::size_t>(m_active[a])] = static_cast<double>(
-        eps[a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(mode)]);
+        eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(mode)) * step]);
   return t;
 }
 
 double StzModel::transient_free_volume(std::size_t site, double time_s) const {
-  const double xi = m_free_volume_transient[site];
-  if (xi == 0.0) return 0.0;
-  return xi * fast_exp(-(time_s - m_transient_since_s[site]) / m_annealing_time_s);
+  // Branch-free (fast_exp(−x) of a finite x >= 0 is finite, so ξ = 0 gives exactly 0): the
+  // vectorised barrier loop of site_rates_range computes exactly the same values.
+  return m_free_volume_transient[site] *
+         fast_exp(-(time_s - m_transient_since_s[site]) / m_annealing_time_s);
 }
 
 double StzModel::softening(std::size_t site, double time_s) const {
@@ -200,9 +260,8 @@ double StzModel::softening(std::size_t site, double time_s) const {
 }
 
 double StzModel::barrier_eV(std::size_t site, double time_s) const {
-  const double s = softening(site, time_s);
-  if (s == 0.0) return m_barrier0_eV[site];
-  const double factor = std::max(fast_exp(-s), 1.0 - m_params.free_volume.max_barrier_drop);
+  const double factor =
+      std::max(fast_exp(-softening(site, time_s)), 1.0 - m_params.free_volume.max_barrier_drop);
   return m_barrier0_eV[site] * factor;
 }
 
@@ -240,8 +299,8 @@ SiteRate StzModel::site_rate(std::size_t site, const double* sigma_active,
   double s[kMaxActive];
   scaled_stress(sigma_active, s);
   double sum = 0.0, best = 0.0;
-  site_exponents(active_count(), site_tensors(site), mode_count(site), s, -barrier_eV / m_kT, sum,
-                 best);
+  site_exponents(active_count(), site_tensors(site), site_step(site), mode_count(site), s,
+                 -barrier_eV / m_kT, sum, best);
   return {m_params.attempt_frequency_per_s * sum, best * m_kT};
 }
 
@@ -251,13 +310,14 @@ void StzModel::site_mode_drives(std::size_t site, const double* sigma_active, do
   scaled_stress(sigma_active, s);
   const int modes = mode_count(site);
   const float* eps = site_tensors(site);
+  const std::size_t step = site_step(site);
   const double log_prefactor = -barrier_eV / m_kT;
   drives_eV.resize(static_cast<std::size_t>(modes));
   for (int k = 0; k < modes; ++k) {
     double x = log_prefactor;
     for (std::size_t a = 0; a < m_active.size(); ++a)
-      x += s[a] *
-           static_cast<double>(eps[a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)]);
+      x += s[a] * static_cast<double>(
+                      eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step]);
     drives_eV[static_cast<std::size_t>(k)] = x * m_kT;
   }
 }
@@ -268,13 +328,14 @@ void StzModel::site_mode_rates(std::size_t site, const double* sigma_active, dou
   scaled_stress(sigma_active, s);
   const int modes = mode_count(site);
   const float* eps = site_tensors(site);
+  const std::size_t step = site_step(site);
   const double log_prefactor = -barrier_eV / m_kT, nu0 = m_params.attempt_frequency_per_s;
   rates.resize(static_cast<std::size_t>(modes));
   for (int k = 0; k < modes; ++k) {
     double x = log_prefactor;
     for (std::size_t a = 0; a < m_active.size(); ++a)
-      x += s[a] *
-           static_cast<double>(eps[a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)]);
+      x += s[a] * static_cast<double>(
+                      eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step]);
     rates[static_cast<std::size_t>(k)] = nu0 * fast_exp(x);
   }
 }
@@ -291,6 +352,47 @@ void StzModel::mode_drives(std::size_t site, const SymTensor& stress, double tim
   site_mode_drives(site, sigma.data(), barrier_eV(site, time_s), drives_eV);
 }
 
+void StzModel::site_rates_range(std::size_t begin, std::size_t end, const double* sigma_active,
+                                double time_s, double* rates, double* drives_eV) const {
+  const std::size_t na = m_active.size();
+  const double inv_kT = 1.0 / m_kT, nu0 = m_params.attempt_frequency_per_s;
+  std::size_t i = begin;
+  while (i < end) {
+    const int modes = mode_count(i);
+    const bool whole_chunk = i % kTensorChunk == 0 && i + kTensorChunk <= end &&
+                             m_chunk_uniform[i / kTensorChunk];
+    if (!whole_chunk) {  // the per-site path
+      const SiteRate r = site_rate(i, sigma_active + (i - begin) * na, barrier_eV(i, time_s));
+      rates[i - begin] = r.rate;
+      drives_eV[i - begin] = r.max_drive_eV;
+      ++i;
+      continue;
+    }
+    alignas(64) double s[kMaxActive][kChunk], lp[kChunk], sum[kChunk], best[kChunk];
+    const double ks = m_params.free_volume.softening_coefficient;
+    const double floor = 1.0 - m_params.free_volume.max_barrier_drop;
+#pragma omp simd
+    for (int j = 0; j < kChunk; ++j) {  // barrier_eV of the chunk's sites, same arithmetic
+      const std::size_t site = i + static_cast<std::size_t>(j);
+      const double xi_t = m_free_volume_transient[site] *
+                          fast_exp(-(time_s - m_transient_since_s[site]) / m_annealing_time_s);
+      const double soft = ks * (m_free_volume_permanent[site] + xi_t);
+      const double e = fast_exp(-soft);
+      lp[j] = -(m_barrier0_eV[site] * (e > floor ? e : floor)) * inv_kT;
+    }
+    for (int j = 0; j < kChunk; ++j) {
+      const double* sig = sigma_active + (i - begin + static_cast<std::size_t>(j)) * na;
+      for (std::size_t a = 0; a < na; ++a) s[a][j] = m_stress_scale[a] * sig[a];
+    }
+    chunk_exponents(static_cast<int>(na), site_tensors(i), modes, s, lp, sum, best);
+    for (int j = 0; j < kChunk; ++j) {
+      rates[i - begin + static_cast<std::size_t>(j)] = nu0 * sum[j];
+      drives_eV[i - begin + static_cast<std::size_t>(j)] = best[j] * m_kT;
+    }
+    i += kChunk;
+  }
+}
+
 RateSweep StzModel::compute_site_rates(const SymTensor& mean_stress,
                                        const TensorField& stress_fluctuation, double time_s,
                                        std::span<double> site_rates) const {
@@ -303,18 +405,17 @@ RateSweep StzModel::compute_site_rates(const SymTensor& mean_stress,
 #pragma omp parallel for schedule(static) if (n >= kParallelMinimum)
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t begin = b * kSweepBlock, end = std::min(n, begin + kSweepBlock);
-    double best = -1e300;
-    std::size_t best_site = begin;
-    for (std::size_t i = begin; i < end; ++i) {
-      double sigma[kMaxActive];
+    double sigma[kSweepBlock * kMaxActive], drive[kSweepBlock];
+    for (std::size_t i = begin; i < end; ++i)
       for (std::size_t a = 0; a < na; ++a) {
         const int v = m_active[a];
-        sigma[a] = mean_stress[static_cast<std::size_t>(v)] + stress_fluctuation(v, i);
+        sigma[(i - begin) * na + a] = mean_stress[static_cast<std::size_t>(v)] + stress_fluctuation(v, i);
       }
-      const SiteRate r = site_rate(i, sigma, barrier_eV(i, time_s));
-      site_rates[i] = r.rate;
-      if (r.max_drive_eV > best) best = r.max_drive_eV, best_site = i;
-    }
+    site_rates_range(begin, end, sigma, time_s, site_rates.data() + begin, drive);
+    double best = -1e300;
+    std::size_t best_site = begin;
+    for (std::size_t i = begin; i < end; ++i)
+      if (drive[i - begin] > best) best = drive[i - begin], best_site = i;
     block_drive[b] = best;
     block_site[b] = best_site;
   }

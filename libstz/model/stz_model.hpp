@@ -66,6 +66,11 @@ class StzModel {
   RateSweep compute_site_rates(const SymTensor& mean_stress, const TensorField& stress_fluctuation,
                                double time_s, std::span<double> site_rates) const;
 
+  /// Total rates and largest drives of the sites [begin, end) at time t under the active stresses
+  /// sigma_active[(i − begin)·NA + a]; vectorised across runs of sites with equal mode counts.
+  void site_rates_range(std::size_t begin, std::size_t end, const double* sigma_active,
+                        double time_s, double* rates, double* drives_eV) const;
+
   // --- Rates of one site (active-component stresses; see the file comment) ---
 
   /// Voigt indices of the active components, in the order stresses are passed.
@@ -140,8 +145,10 @@ class StzModel {
   double draw_barrier(int type, Rng& rng) const;
   /// σ_a × (contraction weight) × ½Ω/k_BT: the stress row that multiplies the mode tensors.
   void scaled_stress(const double* sigma_active, double* scaled) const;
-  const float* site_tensors(std::size_t site) const {
-    return m_tensors.data() + m_tensor_offset[site];
+  /// Element (a, k) of a site's tensors is site_tensors(site)[(a·M + k)·site_step(site)].
+  const float* site_tensors(std::size_t site) const { return m_tensors.data() + m_site_base[site]; }
+  std::size_t site_step(std::size_t site) const {
+    return m_chunk_uniform[site / kTensorChunk] ? kTensorChunk : 1;
   }
 
   Grid m_grid;
@@ -154,7 +161,12 @@ class StzModel {
   std::vector<int> m_active;  ///< Voigt components stored (2D: xx, yy, xy [, zz])
   std::array<double, kMaxActive> m_stress_scale{};  ///< weight_a ½Ω / k_BT
   std::vector<std::array<double, kMaxActive>> m_mode_basis;
-  std::vector<std::uint64_t> m_tensor_offset;  ///< start of each site's [component][mode] block
+  /// Mode tensors, in chunks of kTensorChunk consecutive sites: a chunk whose sites share a mode
+  /// count is interleaved [component][mode][site of the chunk] (sweeps run on whole vectors); a
+  /// mixed chunk stores each site's [component][mode] block contiguously.
+  static constexpr std::size_t kTensorChunk = 8;
+  std::vector<std::uint64_t> m_site_base;  ///< where element (0, 0) of each site is
+  std::vector<char> m_chunk_uniform;
   std::vector<float> m_tensors;
   std::vector<double> m_barrier0_eV;  ///< ΔF_i
   std::vector<double> m_free_volume_permanent;

@@ -13,6 +13,7 @@
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
 #include "libstz/elasticity/kernel_convolution.hpp"
+#include "libstz/model/fast_exp.hpp"
 
 namespace stz {
 namespace {
@@ -24,6 +25,9 @@ constexpr double kWorkSafety = 1.0 + 1e-6;
 // ~1e3 at 1e-16 relative) and fast_exp (a few ulp).
 constexpr double kLogSafety = 1e-9;
 
+// A near-field change doing more work than this (units of k_BT) on a site's modes re-evaluates
+// the site instead of inflating its bound (inflations multiply; at low temperature they overflow).
+constexpr double kMaxInflation_kT = 8.0;
 // Where the ball of a new horizon is centred: ahead of the mean stress along the loading, by
 // this fraction of its radius (a longer horizon under monotonic loading).
 constexpr double kBallLead = 0.5;
@@ -52,6 +56,8 @@ struct FastEngine::Tables {
   /// W[position of the event in its block][block offset]: largest |Δσ:ε*| (eV) an event can
   /// cause on a mode of any site of the block at that offset (the event's own site excluded).
   std::vector<double> work_bound;
+  /// offset_work[k]: largest |Δσ:ε*| (eV) one event does on a mode of a site at voxel offset k.
+  std::vector<double> offset_work;
   /// Block offsets of the near field (wrapped, distinct; the zero offset first) and its radius.
   std::vector<std::array<int, 3>> near_blocks;
   int near_radius = 0;
@@ -138,6 +144,8 @@ struct FastEngine::Tables {
   void build_work_bound(double scale) {
     const std::vector<double> norms = mode_space_operator_norms();
     const double to_work = half_omega * mode_norm * mode_norm * kWorkSafety * scale;
+    offset_work.resize(norms.size());
+    for (std::size_t k = 0; k < norms.size(); ++k) offset_work[k] = to_work * norms[k];
     work_bound.assign(block_size * n_blocks, 0.0);
     std::vector<std::array<int, 3>> pos(block_size);
     for (int x = 0; x < block[0]; ++x)
@@ -528,24 +536,24 @@ void FastEngine::renew_horizon(const EngineContext& ctx) {
     m_reference_stress[a] =
         mean[a] + (rate_norm > 0.0 ? kBallLead * m_ball_radius_GPa / rate_norm * rate[a] : 0.0);
 
-  // Every bound, in parallel over blocks (each block's arithmetic is fixed: thread-independent).
+  // Every bound: sites in index order (the model's vectorised sweep), then the block sums; each
+  // range's and block's arithmetic is fixed, so the result is thread-count independent.
   const StzModel& model = ctx.model;
+  constexpr std::size_t kRange = 1024;
+  const std::size_t ranges = (n + kRange - 1) / kRange;
+#pragma omp parallel for schedule(static) if (n >= kParallelMinimum)
+  for (std::size_t r = 0; r < ranges; ++r) {
+    const std::size_t begin = r * kRange, end = std::min(n, begin + kRange);
+    std::vector<double> sigma((end - begin) * na);
+    for (std::size_t i = begin; i < end; ++i)
+      for (std::size_t a = 0; a < na; ++a)
+        sigma[(i - begin) * na + a] = m_reference_stress[a] + m_stress[i * na + a];
+    model.site_rates_range(begin, end, sigma.data(), t, m_site_bound.data() + begin,
+                           m_site_drive.data() + begin);
+  }
 #pragma omp parallel for schedule(static) if (n >= kParallelMinimum)
   for (std::size_t b = 0; b < tb.n_blocks; ++b) {
-    const std::uint32_t* sites = tb.block_sites.data() + b * tb.block_size;
-    double drive = -1e300, sum = 0.0;
-    for (std::size_t q = 0; q < tb.block_size; ++q) {
-      const std::size_t i = sites[q];
-      double sigma[kMaxActive];
-      for (std::size_t a = 0; a < na; ++a) sigma[a] = m_reference_stress[a] + m_stress[i * na + a];
-      const SiteRate r = model.site_rate(i, sigma, model.barrier_eV(i, t));
-      m_site_bound[i] = r.rate;
-      m_site_drive[i] = r.max_drive_eV;
-      sum += r.rate;
-      drive = std::max(drive, r.max_drive_eV);
-    }
-    m_block_bound[b] = sum;
-    m_block_drive[b] = drive;
+    sum_block(b);
     m_delta[b] -= m_delta_near[b];
     m_delta_near[b] = 0.0;
   }
@@ -727,7 +735,6 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   // The event's own site is re-bounded exactly below.
   const int nx = tb.grid.extent(0), ny = tb.grid.extent(1), nz = tb.grid.extent(2);
   const std::size_t na = static_cast<std::size_t>(tb.na);
-  const double to_work = tb.half_omega * tb.mode_norm * kWorkSafety * m_params.bound_scale;
   for (const auto& d : tb.near_blocks) {
     const std::size_t b =
         (static_cast<std::size_t>((ax + d[0] % nb[0] + nb[0]) % nb[0]) * nb[1] +
@@ -751,11 +758,12 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
       double* sigma = m_stress.data() + i * na;
       for (std::size_t a = 0; a < na; ++a) sigma[a] += change[a];
       if (i == site) continue;
-      const auto cc = ball_coords(change);
-      double norm2 = 0.0;
-      for (double x : cc) norm2 += x * x;
-      const double w = to_work * std::sqrt(norm2);
-      m_site_bound[i] *= std::exp(w / tb.kT);
+      const double w = tb.offset_work[offset];
+      if (w > kMaxInflation_kT * tb.kT) {  // a large change: re-evaluating is tighter
+        bound_site(ctx, i, t);
+        continue;
+      }
+      m_site_bound[i] *= fast_exp(w / tb.kT);
       m_site_drive[i] += w;
     }
     touch(b);

@@ -51,7 +51,7 @@ struct FastEngineParams {
   /// Events between full FFT rebuilds (bounds the deferred log).
   std::int64_t resolve_every_events = 2000;
   /// Radius of the mean-stress ball of a horizon, as the work (units of k_BT) it can do on a mode.
-  double horizon_kT = 0.25;
+  double horizon_kT = 0.5;
   /// Largest accepted relative drift of the applied stress against a fresh solve.
   double drift_tolerance = 1e-8;
   /// Budget policy (docs/kmc.md): a block holding a fraction f of the fair share of the total
@@ -59,9 +59,9 @@ struct FastEngineParams {
   /// [min_budget_kT, max_budget_kT] k_BT; a block over budget is inflated further (its bound
   /// grows, nothing is recomputed) while R_b·(exp(D/k_BT) − 1) stays below raise_share fair
   /// shares, else it is refreshed exactly.
-  double initial_share = 0.05;
-  double raise_share = 0.25;
-  double min_budget_kT = 0.02;
+  double initial_share = 0.3;
+  double raise_share = 4.0;
+  double min_budget_kT = 1.0;
   double max_budget_kT = 40.0;
   /// Rebuild when the deferred (event, site) pairs applied since the last rebuild exceed this
   /// many per site (a rebuild costs about that much).
