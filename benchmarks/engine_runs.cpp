@@ -5,7 +5,7 @@
 //     SHAPE       e.g. 256x128 or 64x64x64
 //     ENGINE      fast | reference (default: both, fast first)
 //     key=value   kmc.block_voxels=, kmc.near_field_blocks=, kmc.resolve_every_events=,
-//                 kmc.horizon_kT=, seed=, temperature_K=
+//                 kmc.horizon_kT=, seed=, temperature_K=, barrier_eV=
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     else if (key == "rebuild_replays") base.kmc.rebuild_replays = std::stod(value);
     else if (key == "seed") base.seed = std::stoull(value);
     else if (key == "temperature_K") base.model.temperature_K = std::stod(value);
+    else if (key == "barrier_eV") base.model.types[0].barrier_eV = std::stod(value);
     else {
       std::fprintf(stderr, "unknown key %s\n", key.c_str());
       return 2;

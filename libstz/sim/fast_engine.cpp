@@ -31,6 +31,8 @@ constexpr double kMaxInflation_kT = 8.0;
 // Where the ball of a new horizon is centred: ahead of the mean stress along the loading, by
 // this fraction of its radius (a longer horizon under monotonic loading).
 constexpr double kBallLead = 0.5;
+// Nulls per event since the last renewal beyond which budgets are re-derived by a renewal.
+constexpr std::int64_t kRenewalNullsPerEvent = 8;
 
 int largest_divisor_at_most(int n, int limit) {
   for (int d = std::max(1, std::min(n, limit)); d > 1; --d)
@@ -584,6 +586,8 @@ void FastEngine::renew_horizon(const EngineContext& ctx) {
     values[b] = m_block_bound[b] * std::exp(m_budget[b] / kT);
   }
   m_tree.set_all(values);
+  m_nulls_since_renewal = 0;
+  m_events_since_renewal = 0;
   m_athermal_pending = false;
   for (std::size_t b : unsettled) refresh_block(ctx, b, t);
   m_sweep_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
@@ -662,9 +666,26 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
     EngineContext at = ctx;
     at.time_s = t;
     at.mean_stress = ctx.mean_stress_at(t);
-    bound_site(at, site, t);
-    sum_block(block);
-    settle_block(at, block, t);
+    // A null in a block carrying deferred far work and a raised budget says the inflation is
+    // biting: bring the whole block up to date (δ_b = 0, a fresh budget) instead of keeping the
+    // budget; otherwise only the site is re-bounded.
+    if (m_delta[block] > 0.0 && m_budget[block] > 2.0 * m_params.min_budget_kT * tb.kT) {
+      refresh_block(at, block, t);
+    } else {
+      bound_site(at, site, t);
+      sum_block(block);
+      settle_block(at, block, t);
+    }
+    // Budgets are sized from the fair share of the last renewal. When the rate was concentrated
+    // in a few sites that have fired since (at low temperature rates span many decades), stale
+    // budgets inflate every quiet block and nulls would dominate without end: a run of nulls
+    // long against the events since the renewal (normal acceptance gives about one per event)
+    // triggers a renewal, which costs about as much as one null per block.
+    if (++m_nulls_since_renewal >
+        kRenewalNullsPerEvent * m_events_since_renewal + static_cast<std::int64_t>(tb.n_blocks) + 64) {
+      renew_horizon(at);
+      ++m_stats.horizon_renewals;
+    }
     if (m_athermal_pending) {
       m_athermal_pending = false;
       return {EngineEvent::Kind::athermal, t, m_athermal_site, m_athermal_mode};
@@ -684,6 +705,7 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   // deferred (event, site) pairs: rebuild once the replays since the last one cost that much.
   const bool left_ball = ball_distance(ctx.mean_stress) > m_ball_radius_GPa;
   ++m_events_since_rebuild;
+  ++m_events_since_renewal;
   const double t = ctx.time_s;
   ++m_generation;
   m_touched.clear();

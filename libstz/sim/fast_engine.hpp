@@ -144,6 +144,10 @@ class FastEngine final : public KmcEngine {
   double m_ball_radius_GPa = 0.0, m_ball_work_eV = 0.0, m_log_slack = 0.0;
   double m_fair_share = 0.0;
   std::int64_t m_events_since_rebuild = 0;
+  // Null events and events since the last horizon renewal: a renewal also re-derives the fair
+  // share from which budgets are sized, so a run of nulls renews (see next_event).
+  std::int64_t m_nulls_since_renewal = 0;
+  std::int64_t m_events_since_renewal = 0;
   std::int64_t m_replays_at_rebuild = 0;
 
   bool m_athermal_pending = false;
