@@ -11,9 +11,16 @@
 #include <Eigen/Dense>
 
 #include "libstz/core/error.hpp"
+#include "libstz/elasticity/fftw_planner.hpp"
 #include "libstz/core/units.hpp"
 
 namespace stz {
+
+std::mutex& fftw_planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 namespace {
 
 using cplx = std::complex<double>;
@@ -21,10 +28,7 @@ using Vec3c = Eigen::Matrix<cplx, 3, 1>;
 using Mat3c = Eigen::Matrix<cplx, 3, 3>;
 
 // FFTW's planner is not thread-safe; plans are created under this lock (execution is).
-std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
-}
+std::mutex& planner_mutex() { return fftw_planner_mutex(); }
 
 // RAII owner of an fftw_malloc'ed array.
 template <class T>
