@@ -162,8 +162,8 @@ def test_run_gives_the_numbers_and_files_of_stz_run(tmp_path):
     assert py_config.replace(py_dir, cli_dir) == config
 
 
-def test_run_in_memory_only(tmp_path):
-    os.chdir(tmp_path)
+def test_run_in_memory_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     result = libstz.run(tiny_config())
     assert result.output_dir is None
     assert os.listdir(tmp_path) == []
