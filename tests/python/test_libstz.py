@@ -292,6 +292,16 @@ def test_ctrl_c_interrupts_between_series_points():
     assert sim.events >= events
 
 
+def test_ctrl_c_in_run_leaves_no_files(tmp_path):
+    out = tmp_path / "out"
+    timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        libstz.run(long_config(), output_dir=str(out), threads=1)
+    timer.join()
+    assert not out.exists() or os.listdir(out) == []
+
+
 def test_gil_is_released_while_simulating():
     sim = libstz.Simulation(long_config(), threads=1)
     worker = threading.Thread(target=sim.run_to, args=(0.06,))
