@@ -414,17 +414,32 @@ struct RunResult {
   Config config;
 };
 
-void apply_threads(const std::optional<int>& threads) {
-  if (!threads) return;
-  if (*threads < 1)
+void check_threads(const std::optional<int>& threads) {
+  if (threads && *threads < 1)
     throw ConfigError("threads", std::to_string(*threads), "a positive thread count (or None)");
-  set_threads(*threads);
 }
+
+/// The OpenMP thread count of the calling thread for one call (restored afterwards, so a
+/// `threads=` argument does not leak into later calls).
+class ThreadCount {
+ public:
+  explicit ThreadCount(const std::optional<int>& threads) : m_previous(max_threads()) {
+    check_threads(threads);
+    if (threads) set_threads(*threads);
+  }
+  ~ThreadCount() { set_threads(m_previous); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+
+ private:
+  int m_previous;
+};
 
 RunResult run_py(py::handle config_source, py::handle output_dir, py::handle labels,
                  py::handle label_types, double pixel_nm, std::optional<int> threads,
                  py::object progress) {
   const auto start = std::chrono::steady_clock::now();
+  check_threads(threads);
   RunConfig config = as_config(config_source);
   std::optional<std::string> directory;
   if (!output_dir.is_none()) {
@@ -439,7 +454,7 @@ RunResult run_py(py::handle config_source, py::handle output_dir, py::handle lab
   RunSummary summary;
   {
     py::gil_scoped_release release;
-    apply_threads(threads);
+    const ThreadCount thread_count(threads);
     Simulation sim(config.sim, structure);
     std::optional<RunWriter> writer;
     std::vector<SimulationObserver*> observers;
@@ -493,11 +508,10 @@ class PySimulation {
   PySimulation(py::handle config_source, py::handle labels, py::handle label_types,
                double pixel_nm, std::optional<int> threads)
       : m_config(as_config(config_source)), m_threads(threads) {
-    if (threads && *threads < 1)
-      throw ConfigError("threads", std::to_string(*threads), "a positive thread count (or None)");
+    check_threads(threads);
     const StructureMap structure = structure_for(m_config, labels, label_types, pixel_nm);
     py::gil_scoped_release release;
-    apply_threads(m_threads);
+    const ThreadCount thread_count(m_threads);
     m_sim = std::make_unique<Simulation>(m_config.sim, structure);
     m_series.push_back(m_sim->series_point());
     m_last_stats = stats_index();
@@ -509,7 +523,7 @@ class PySimulation {
     const Busy guard = busy(Busy::write);
     PythonHooks hooks{py::none()};
     py::gil_scoped_release release;
-    apply_threads(m_threads);
+    const ThreadCount thread_count(m_threads);
     for (std::int64_t i = 0; i < n; ++i) {
       if (!advance(hooks)) return false;
     }
@@ -524,7 +538,7 @@ class PySimulation {
     const Busy guard = busy(Busy::write);
     PythonHooks hooks(std::move(progress));
     py::gil_scoped_release release;
-    apply_threads(m_threads);
+    const ThreadCount thread_count(m_threads);
     const double slack = kStrainSlack * m_config.sim.output.stats_every_strain;
     while (m_sim->control_strain() < strain - slack)
       if (!advance(hooks)) break;
@@ -551,7 +565,7 @@ class PySimulation {
     std::optional<SnapshotField> f;
     {
       py::gil_scoped_release release;
-      apply_threads(m_threads);
+      const ThreadCount thread_count(m_threads);
       f = snapshot_field(*m_sim, name);
     }
     return field_array(*f);
