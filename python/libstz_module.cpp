@@ -102,7 +102,8 @@ std::string yaml_text(py::handle value, const std::string& where) {
     }
     return out + "]";
   }
-  throw py::type_error(where + ": a " + py::str(py::type::of(value).attr("__name__")).cast<std::string>() +
+  throw py::type_error(where + ": a " +
+                       py::str(py::type::of(value).attr("__name__")).cast<std::string>() +
                        " is not a config value (use None, bool, int, float, str, path, list, "
                        "tuple, dict or a numpy array)");
 }
@@ -196,7 +197,8 @@ Config load_config_py(py::handle source, py::handle overrides) {
   if (py::isinstance<Config>(source)) {
     const RunConfig& base = source.cast<const Config&>().run;
     if (sets.empty()) return Config{base};
-    return Config{with_structure_checked(parse_config(resolved_config_yaml(base), sets, "<config>"))};
+    return Config{
+        with_structure_checked(parse_config(resolved_config_yaml(base), sets, "<config>"))};
   }
   if (py::isinstance<py::dict>(source)) {
     const std::string text = yaml_text(source, "config");
@@ -232,9 +234,9 @@ StructureMap structure_for(const RunConfig& config, py::handle labels, py::handl
     return build_structure(config);
   }
   if (config.mro_map)
-    throw ConfigError("labels", "(an array)",
-                      "no labels array when the config imports mro.map (" +
-                          config.mro_map->file + ")");
+    throw ConfigError(
+        "labels", "(an array)",
+        "no labels array when the config imports mro.map (" + config.mro_map->file + ")");
   const py::array array = py::array::ensure(labels);
   if (!array) throw ConfigError("labels", py::repr(labels).cast<std::string>(), "a numpy array");
   const char kind = array.dtype().kind();
@@ -262,9 +264,10 @@ StructureMap structure_for(const RunConfig& config, py::handle labels, py::handl
   image.labels.assign(values.data(), values.data() + values.size());
 
   if (label_types.is_none() || !py::isinstance<py::dict>(label_types))
-    throw ConfigError("label_types",
-                      label_types.is_none() ? "(missing)" : py::repr(label_types).cast<std::string>(),
-                      "a dict {label: type name}, e.g. {0: \"matrix\", 1: \"mro_a\"}");
+    throw ConfigError(
+        "label_types",
+        label_types.is_none() ? "(missing)" : py::repr(label_types).cast<std::string>(),
+        "a dict {label: type name}, e.g. {0: \"matrix\", 1: \"mro_a\"}");
   std::map<std::int64_t, std::string> table;
   for (auto [k, v] : py::reinterpret_borrow<py::dict>(label_types)) {
     const std::string key_text = py::repr(k).cast<std::string>();
@@ -495,9 +498,9 @@ RunResult run_py(py::handle config_source, py::handle output_dir, py::handle lab
 // Simulation with step control
 
 const std::vector<std::string>& field_names() {
-  static const std::vector<std::string> names{
-      "von_mises_plastic", "von_mises_total", "free_volume",  "cfv_largest",
-      "stz_type",          "domain_id",       "stress_GPa",   "plastic_strain"};
+  static const std::vector<std::string> names{"von_mises_plastic", "von_mises_total", "free_volume",
+                                              "cfv_largest",       "stz_type",        "domain_id",
+                                              "stress_GPa",        "plastic_strain"};
   return names;
 }
 
@@ -505,8 +508,8 @@ const std::vector<std::string>& field_names() {
 /// Simulation::run records them (so stepping to the end gives the series of `run`).
 class PySimulation {
  public:
-  PySimulation(py::handle config_source, py::handle labels, py::handle label_types,
-               double pixel_nm, std::optional<int> threads)
+  PySimulation(py::handle config_source, py::handle labels, py::handle label_types, double pixel_nm,
+               std::optional<int> threads)
       : m_config(as_config(config_source)), m_threads(threads) {
     check_threads(threads);
     const StructureMap structure = structure_for(m_config, labels, label_types, pixel_nm);
@@ -686,21 +689,27 @@ PYBIND11_MODULE(libstz, m) {
           "yaml", [](const Config& c) { return resolved_config_yaml(c.run); },
           "The fully resolved config as YAML (what `stz check` prints and run.h5 stores).")
       .def(
-          "to_dict", [](const Config& c) { return yaml_to_python(YAML::Load(resolved_config_yaml(c.run))); },
+          "to_dict",
+          [](const Config& c) { return yaml_to_python(YAML::Load(resolved_config_yaml(c.run))); },
           "The resolved config as nested dicts (load_config of it gives the same config).")
       .def_property_readonly("seed", [](const Config& c) { return c.run.sim.seed; })
       .def_property_readonly("output_dir", [](const Config& c) { return c.run.output_dir; })
-      .def_property_readonly("max_strain", [](const Config& c) { return c.run.sim.loading.max_strain; })
+      .def_property_readonly("max_strain",
+                             [](const Config& c) { return c.run.sim.loading.max_strain; })
       .def_property_readonly("grid_shape", [](const Config& c) { return c.run.sim.grid.shape; })
-      .def_property_readonly("fields", [](const Config& c) { return c.run.sim.output.fields; },
-                             "Snapshot fields the run records (output.fields).")
-      .def("__eq__", [](const Config& a, const Config& b) {
-        return resolved_config_yaml(a.run) == resolved_config_yaml(b.run);
-      })
+      .def_property_readonly(
+          "fields", [](const Config& c) { return c.run.sim.output.fields; },
+          "Snapshot fields the run records (output.fields).")
+      .def("__eq__",
+           [](const Config& a, const Config& b) {
+             return resolved_config_yaml(a.run) == resolved_config_yaml(b.run);
+           })
       .def("__repr__", [](const Config& c) {
         std::string shape;
-        for (auto n : c.run.sim.grid.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(n);
-        return "libstz.Config(grid.shape=[" + shape + "], run.seed=" + std::to_string(c.run.sim.seed) +
+        for (auto n : c.run.sim.grid.shape)
+          shape += (shape.empty() ? "" : ", ") + std::to_string(n);
+        return "libstz.Config(grid.shape=[" + shape +
+               "], run.seed=" + std::to_string(c.run.sim.seed) +
                ", loading.max_strain=" + to_display(c.run.sim.loading.max_strain) + ")";
       });
 
@@ -740,16 +749,17 @@ KeyboardInterrupt between two kMC steps and leaves no run.h5.)");
   py::class_<PySimulation>(m, "Simulation",
                            "A simulation under step control; the series is recorded at the "
                            "strains run() records it.")
-      .def(py::init<py::handle, py::handle, py::handle, double, std::optional<int>>(),
-           "config"_a, py::kw_only(), "labels"_a = py::none(), "label_types"_a = py::none(),
-           "pixel_nm"_a = 0.0, "threads"_a = py::none())
+      .def(py::init<py::handle, py::handle, py::handle, double, std::optional<int>>(), "config"_a,
+           py::kw_only(), "labels"_a = py::none(), "label_types"_a = py::none(), "pixel_nm"_a = 0.0,
+           "threads"_a = py::none())
       .def("step", &PySimulation::step, "n"_a = 1,
            "Up to n kMC steps (event, athermal event or null step); False once max_strain is "
            "reached.")
       .def("run_to", &PySimulation::run_to, "strain"_a, "progress"_a = py::none(),
            "Steps until the control (engineering) strain reaches `strain` (<= max_strain).")
       .def(
-          "run", [](PySimulation& s, py::object progress) {
+          "run",
+          [](PySimulation& s, py::object progress) {
             s.run_to(s.config().sim.loading.max_strain, std::move(progress));
           },
           "progress"_a = py::none(), "Steps to loading.max_strain.")
@@ -768,9 +778,9 @@ KeyboardInterrupt between two kMC steps and leaves no run.h5.)");
       .def(
           "free_volume", [](const PySimulation& s) { return s.field("free_volume"); },
           "Permanent free volume xi_p (fraction of a voxel): (nx, ny[, nz]).")
-      .def_property_readonly("strain",
-                             [](const PySimulation& s) { return s.sim().control_strain(); },
-                             "Control strain (engineering).")
+      .def_property_readonly(
+          "strain", [](const PySimulation& s) { return s.sim().control_strain(); },
+          "Control strain (engineering).")
       .def_property_readonly("time_s", [](const PySimulation& s) { return s.sim().time_s(); })
       .def_property_readonly("events", [](const PySimulation& s) { return s.sim().events(); })
       .def_property_readonly("athermal_events",

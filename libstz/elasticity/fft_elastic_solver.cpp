@@ -11,8 +11,8 @@
 #include <Eigen/Dense>
 
 #include "libstz/core/error.hpp"
-#include "libstz/elasticity/fftw_planner.hpp"
 #include "libstz/core/units.hpp"
+#include "libstz/elasticity/fftw_planner.hpp"
 
 namespace stz {
 
@@ -28,7 +28,9 @@ using Vec3c = Eigen::Matrix<cplx, 3, 1>;
 using Mat3c = Eigen::Matrix<cplx, 3, 3>;
 
 // FFTW's planner is not thread-safe; plans are created under this lock (execution is).
-std::mutex& planner_mutex() { return fftw_planner_mutex(); }
+std::mutex& planner_mutex() {
+  return fftw_planner_mutex();
+}
 
 // RAII owner of an fftw_malloc'ed array.
 template <class T>

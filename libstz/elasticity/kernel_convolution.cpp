@@ -14,7 +14,9 @@ namespace stz {
 namespace {
 
 // FFTW's planner is not thread-safe; plans are created and destroyed under this lock.
-std::mutex& planner_mutex() { return fftw_planner_mutex(); }
+std::mutex& planner_mutex() {
+  return fftw_planner_mutex();
+}
 
 std::size_t pair_index(int a, int b, int na) {
   return static_cast<std::size_t>(a * na + b);
