@@ -21,6 +21,7 @@ import concurrent.futures
 import math
 import os
 import sys
+import threading
 
 import matplotlib
 
@@ -78,15 +79,29 @@ def main():
     seeds = [base.seed + k for k in range(args.seeds)]
     configs = [libstz.load_config(base, overrides={"run.seed": s}) for s in seeds]
 
+    # Ctrl-C reaches only the main thread: it sets `stop`, and each run's progress callback
+    # then ends that run at its next series point.
+    stop = threading.Event()
+
+    def check(point):
+        if stop.is_set():
+            raise KeyboardInterrupt
+
     def run(config):
-        result = libstz.run(config, threads=1, **structure)
+        result = libstz.run(config, threads=1, progress=check, **structure)
         print(f"seed {config.seed}: threshold strain {result.summary['threshold_strain']:.4f}, "
               f"peak {result.summary['peak_stress_GPa']:.3f} GPa, "
               f"{result.summary['events_total']} events", flush=True)
         return result
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.workers))
+    try:
         results = list(pool.map(run, configs))
+    except KeyboardInterrupt:
+        stop.set()
+        pool.shutdown(cancel_futures=True)
+        sys.exit("interrupted")
+    pool.shutdown()
 
     thresholds = np.array([r.summary["threshold_strain"] for r in results])
     finite = thresholds[np.isfinite(thresholds)]
