@@ -315,7 +315,7 @@ def test_gil_is_released_while_simulating():
     worker.join()
     assert sim.strain >= 0.06 - 1e-12
     # With the GIL held this thread would wake only at the 0.1 s signal checks.
-    assert len(gaps) > 20 and float(np.median(gaps)) < 0.02
+    assert len(gaps) > 5 and float(np.median(gaps)) < 0.05
     with pytest.raises(RuntimeError, match="own progress callback"):
         sim.run(progress=lambda p: sim.step())
 
