@@ -12,8 +12,15 @@
 
 #include "libstz/core/error.hpp"
 #include "libstz/core/units.hpp"
+#include "libstz/elasticity/fftw_planner.hpp"
 
 namespace stz {
+
+std::mutex& fftw_planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 namespace {
 
 using cplx = std::complex<double>;
@@ -22,8 +29,7 @@ using Mat3c = Eigen::Matrix<cplx, 3, 3>;
 
 // FFTW's planner is not thread-safe; plans are created under this lock (execution is).
 std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
+  return fftw_planner_mutex();
 }
 
 // RAII owner of an fftw_malloc'ed array.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "libstz/sim/simulation_params.hpp"
+#include "libstz/structure/label_image.hpp"
 #include "libstz/structure/structure_map.hpp"
 
 namespace stz {
@@ -77,6 +78,14 @@ std::string resolved_config_yaml(const RunConfig& config);
 /// The structure map of a run: imported (config.mro_map: an HDF5 dataset or a PGM/PNG image),
 /// synthetic (sim.mro.fraction > 0) or all matrix. Throws IoError / ConfigError.
 StructureMap build_structure(const RunConfig& config);
+
+/// The structure map of a label map given in memory (e.g. a numpy array from Python) with its
+/// table label → type name: the same checks and resampling as an imported `mro.map`, errors
+/// under the same keys (mro.map.file for the map, mro.map.labels.<label>, mro.map.pixel_nm).
+/// config.sim.mro.fraction must be 0 (the map sets the MRO fraction).
+StructureMap structure_from_label_map(const RunConfig& config, const LabelImage& image,
+                                      const std::map<std::int64_t, std::string>& labels,
+                                      double pixel_nm);
 
 /// The grid of a config's `grid` section (validated; throws ConfigError).
 Grid grid_from_params(const GridParams& params);

@@ -201,6 +201,7 @@ void Simulation::run(const std::vector<SimulationObserver*>& observers) {
   int snapshot_index = 0;
   emit_series();
   while (step()) {
+    for (auto* o : observers) o->on_step(*this);
     const double e = control_strain();
     while (next_snapshot < m_snapshot_strains.size() &&
            m_snapshot_strains[next_snapshot] <= e + slack) {
