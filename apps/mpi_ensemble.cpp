@@ -31,18 +31,17 @@ void check(int code, const char* what) {
 static_assert(std::is_trivially_copyable_v<RunSummary>);
 
 std::vector<char> encode(std::int64_t index, const MemberResult* r) {
-  std::vector<char> out(sizeof index);
+  const std::size_t fixed = sizeof index + 1 + sizeof r->seed + sizeof r->summary;
+  std::vector<char> out(r == nullptr ? sizeof index : fixed + r->error.size());
   std::memcpy(out.data(), &index, sizeof index);
   if (r == nullptr) return out;
-  auto put = [&out](const void* p, std::size_t n) {
-    const char* c = static_cast<const char*>(p);
-    out.insert(out.end(), c, c + n);
-  };
-  const std::uint8_t ok = r->ok ? 1 : 0;
-  put(&ok, 1);
-  put(&r->seed, sizeof r->seed);
-  put(&r->summary, sizeof r->summary);
-  put(r->error.data(), r->error.size());  // the rest of the message
+  std::size_t at = sizeof index;
+  out[at++] = r->ok ? 1 : 0;
+  std::memcpy(out.data() + at, &r->seed, sizeof r->seed);
+  at += sizeof r->seed;
+  std::memcpy(out.data() + at, &r->summary, sizeof r->summary);
+  at += sizeof r->summary;
+  std::memcpy(out.data() + at, r->error.data(), r->error.size());  // the rest of the message
   return out;
 }
 
