@@ -16,6 +16,7 @@ endif()
 # Called by stz_add_module: the target is exported as libstz::<name>.
 function(stz_install_module name)
   set_target_properties(stz_${name} PROPERTIES EXPORT_NAME ${name})
+  set_property(GLOBAL APPEND PROPERTY STZ_MODULE_TARGETS stz_${name})
   install(TARGETS stz_${name} EXPORT libstzTargets
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
           LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -26,7 +27,8 @@ endfunction()
 # EIGEN_MAX_STATIC_ALIGN_BYTES, which Eigen derives from the instruction set: 64 with AVX-512
 # (-march=native here), 16 with plain x86-64. A consumer compiled without the library's flags would
 # lay out those classes differently and crash. The package therefore exports the library's value
-# as EIGEN_MAX_ALIGN_BYTES (Eigen's documented ABI-compatibility switch), so any consumer matches.
+# as EIGEN_MAX_ALIGN_BYTES and EIGEN_MAX_STATIC_ALIGN_BYTES (Eigen's documented ABI-compatibility
+# switches), so any consumer matches.
 function(stz_detect_eigen_alignment out)
   set(CMAKE_REQUIRED_LIBRARIES Eigen3::Eigen)
   set(CMAKE_REQUIRED_QUIET ON)
@@ -52,19 +54,18 @@ function(stz_install_package)
   # libstz::libstz: every module (link this unless you want to pick modules).
   add_library(stz_libstz INTERFACE)
   add_library(stz::libstz ALIAS stz_libstz)
-  foreach(module IN LISTS STZ_MODULES)
-    if(TARGET stz_${module})
-      target_link_libraries(stz_libstz INTERFACE stz::${module})
-    endif()
-  endforeach()
+  get_property(modules GLOBAL PROPERTY STZ_MODULE_TARGETS)
+  target_link_libraries(stz_libstz INTERFACE ${modules})
   set_target_properties(stz_libstz PROPERTIES EXPORT_NAME libstz)
   install(TARGETS stz_libstz EXPORT libstzTargets)
 
   stz_detect_eigen_alignment(STZ_EIGEN_ALIGN_BYTES)
   set(STZ_EIGEN_ALIGN_BYTES ${STZ_EIGEN_ALIGN_BYTES} PARENT_SCOPE)
   # Only for consumers of the installed package: inside this build it equals Eigen's default.
+  # Both: Eigen caps the static alignment at the ISA's own unless it is given explicitly.
   target_compile_definitions(stz_core INTERFACE
-                             $<INSTALL_INTERFACE:EIGEN_MAX_ALIGN_BYTES=${STZ_EIGEN_ALIGN_BYTES}>)
+    $<INSTALL_INTERFACE:EIGEN_MAX_ALIGN_BYTES=${STZ_EIGEN_ALIGN_BYTES}>
+    $<INSTALL_INTERFACE:EIGEN_MAX_STATIC_ALIGN_BYTES=${STZ_EIGEN_ALIGN_BYTES}>)
 
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/libstz/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/libstz
           FILES_MATCHING PATTERN "*.hpp")

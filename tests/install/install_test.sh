@@ -35,7 +35,7 @@ if grep -q -- '-march=native' "$work/consumer/compile_commands.json" 2>/dev/null
 fi
 
 cfg="$prefix/share/libstz/configs/quickstart.yaml"
-tiny=("grid.shape=[24, 12]" loading.max_strain=0.006 output.stats_every_strain=0.001 "output.snapshots_at_strain=[]")
+tiny=("grid.shape=[24, 12]" loading.max_strain=0.08 output.stats_every_strain=0.002 "output.snapshots_at_strain=[0.04]")
 "$work/consumer/tension_from_cpp" "$cfg" "$work/cpp" "${tiny[@]}" || fail "consumer run"
 sets=()
 for s in "${tiny[@]}"; do sets+=(--set "$s"); done
