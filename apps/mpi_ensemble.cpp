@@ -169,8 +169,8 @@ std::vector<MemberResult> run_members(const Session& session, const ConfigSource
       int count = 0;
       MPI_Get_count(&status, MPI_BYTE, &count);
       buffer.resize(static_cast<std::size_t>(count));
-      check(MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, kTagRequest,
-                     MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+      check(MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE),
             "MPI_Recv");
       MemberResult r;
       const std::int64_t done = decode(buffer, r);

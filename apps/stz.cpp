@@ -46,8 +46,9 @@ bool mpi_ranks() {
 // `run` and `check` do one thing: under mpirun -np K every rank would do it (into one folder).
 void refuse_mpi_ranks(const char* command) {
   if (mpi_ranks())
-    throw stz::ConfigError("mpirun -np", "more than 1 rank for 'stz " + std::string(command) + "'",
-                           "1 rank; only 'stz ensemble' and 'stz sweep' distribute work over ranks");
+    throw stz::ConfigError(
+        "mpirun -np", "more than 1 rank for 'stz " + std::string(command) + "'",
+        "1 rank; only 'stz ensemble' and 'stz sweep' distribute work over ranks");
 }
 
 struct CommonOptions {

@@ -4,7 +4,8 @@
 namespace stz {
 const char* version_string();
 const char* git_commit();
-/// Compiler, build type, flags and options, e.g. "GNU 12.2.0 Release: -O3 -DNDEBUG ... -march=native,
-/// native ON, OpenMP ON, MPI ON". A "-march=native" binary runs only on CPUs like the build's.
+/// Compiler, build type, flags and options, e.g. "GNU 12.2.0 Release: -O3 -DNDEBUG ...
+/// -march=native, native ON, OpenMP ON, MPI ON". A -march=native binary runs only on CPUs like
+/// the build machine's.
 const char* build_flags();
 }  // namespace stz

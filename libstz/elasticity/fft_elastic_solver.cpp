@@ -11,8 +11,8 @@
 #include <Eigen/Dense>
 
 #include "libstz/core/error.hpp"
-#include "libstz/elasticity/fftw_planner.hpp"
 #include "libstz/core/units.hpp"
+#include "libstz/elasticity/fftw_planner.hpp"
 
 namespace stz {
 
