@@ -5,6 +5,7 @@
 //   stz sweep CONFIG.yaml [-o DIR] [--set ...] [--seed N] [--threads N] [--quiet]
 //   stz check CONFIG.yaml [--set ...] [--seed N]     validate, print the resolved config
 //   stz --version
+//   mpirun -np K stz ensemble|sweep ...     members over K ranks (built with STZ_ENABLE_MPI)
 //
 // Errors: one line on stderr, exit status 1 (2 for command-line usage errors).
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <unistd.h>
@@ -23,8 +25,31 @@
 #include "libstz/core/parallel.hpp"
 #include "libstz/core/version.hpp"
 #include "libstz/ensemble/ensemble.hpp"
+#ifdef STZ_WITH_MPI
+#include "apps/mpi_ensemble.hpp"
+#endif
 
 namespace {
+
+#ifdef STZ_WITH_MPI
+// Set in main when an MPI launcher started this process; null otherwise.
+stz::app::mpi::Session* g_mpi = nullptr;
+#endif
+// Whether this process is one of several MPI ranks.
+bool mpi_ranks() {
+#ifdef STZ_WITH_MPI
+  return g_mpi != nullptr && g_mpi->size() > 1;
+#else
+  return false;
+#endif
+}
+// `run` and `check` do one thing: under mpirun -np K every rank would do it (into one folder).
+void refuse_mpi_ranks(const char* command) {
+  if (mpi_ranks())
+    throw stz::ConfigError(
+        "mpirun -np", "more than 1 rank for 'stz " + std::string(command) + "'",
+        "1 rank; only 'stz ensemble' and 'stz sweep' distribute work over ranks");
+}
 
 struct CommonOptions {
   std::string config;
@@ -53,12 +78,16 @@ struct CommonOptions {
   }
   int thread_count() const {
     if (threads > 0) return threads;
+#ifdef STZ_WITH_MPI
+    if (mpi_ranks()) return g_mpi->default_threads();  // per rank
+#endif
     const unsigned hw = std::thread::hardware_concurrency();
     return hw > 0 ? static_cast<int>(hw) : 1;
   }
 };
 
 int command_check(const CommonOptions& o) {
+  refuse_mpi_ranks("check");
   const stz::RunConfig config = o.source().load();
   stz::build_structure(config);  // imported maps and MRO placement are validated too
   std::cout << stz::resolved_config_yaml(config);
@@ -68,6 +97,7 @@ int command_check(const CommonOptions& o) {
 int command_run(const CommonOptions& o) {
   if (o.threads < 0)
     throw stz::ConfigError("--threads", std::to_string(o.threads), "a positive thread count");
+  refuse_mpi_ranks("run");
   const stz::RunConfig config = o.source().load();
   stz::set_threads(o.thread_count());
   stz::app::ProgressReporter progress("run", config.sim.loading.max_strain);
@@ -82,6 +112,17 @@ int command_run(const CommonOptions& o) {
         s.peak_stress_GPa, s.strain_at_peak, s.threshold_strain,
         static_cast<long long>(s.events_total), config.output_dir.c_str());
   return 0;
+}
+
+int write_summaries(const CommonOptions& o, const std::vector<stz::MemberResult>& results,
+                    const std::string& directory, const std::string& name) {
+  stz::write_summary(directory, name, results);
+  std::size_t failed = 0;
+  for (const auto& r : results) failed += !r.ok;
+  if (!o.quiet)
+    std::fprintf(stderr, "%s: %zu runs, %zu failed; summary in %s/%s.csv and %s.h5\n", name.c_str(),
+                 results.size(), failed, directory.c_str(), name.c_str(), name.c_str());
+  return failed == 0 ? 0 : 1;
 }
 
 int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members,
@@ -109,14 +150,24 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
       std::fprintf(stderr, "[%s] %zu/%zu FAILED %s: %s\n", name.c_str(), finished, members.size(),
                    r.spec.label.c_str(), r.error.c_str());
   };
-  const auto results = stz::run_members(o.source(), members, o.thread_count(), callback);
-  stz::write_summary(directory, name, results);
-  std::size_t failed = 0;
-  for (const auto& r : results) failed += !r.ok;
-  if (!o.quiet)
-    std::fprintf(stderr, "%s: %zu runs, %zu failed; summary in %s/%s.csv and %s.h5\n", name.c_str(),
-                 results.size(), failed, directory.c_str(), name.c_str(), name.c_str());
-  return failed == 0 ? 0 : 1;
+#ifdef STZ_WITH_MPI
+  if (mpi_ranks()) {
+    // Every rank runs members; rank 0 alone reports them and writes the summary.
+    const auto results =
+        stz::app::mpi::run_members(*g_mpi, o.source(), members, o.thread_count(), callback);
+    int status = 1;
+    if (g_mpi->rank() == 0) {
+      try {
+        status = write_summaries(o, results, directory, name);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "stz: error: %s\n", e.what());
+      }
+    }
+    return g_mpi->agree_status(status);
+  }
+#endif
+  return write_summaries(o, stz::run_members(o.source(), members, o.thread_count(), callback),
+                         directory, name);
 }
 
 int command_ensemble(const CommonOptions& o, int seeds) {
@@ -146,9 +197,19 @@ void prefer_passive_openmp_waiting(char** argv) {
 
 int main(int argc, char** argv) {
   prefer_passive_openmp_waiting(argv);
+#ifdef STZ_WITH_MPI
+  std::unique_ptr<stz::app::mpi::Session> mpi;  // finalised when main returns
+  try {
+    mpi = stz::app::mpi::Session::start_if_launched(&argc, &argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "stz: error: %s\n", e.what());
+    return 1;
+  }
+  g_mpi = mpi.get();
+#endif
   CLI::App app{"libstz: mesoscale shear-transformation-zone dynamics of metallic glasses"};
-  app.set_version_flag(
-      "--version", std::string("stz ") + stz::version_string() + " (" + stz::git_commit() + ")");
+  app.set_version_flag("--version", std::string("stz ") + stz::version_string() + " (" +
+                                        stz::git_commit() + ")\nbuild: " + stz::build_flags());
   app.require_subcommand(1);
   CommonOptions run_opts, ens_opts, sweep_opts, check_opts;
   int seeds = -1;

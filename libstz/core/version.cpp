@@ -8,3 +8,9 @@ const char* git_commit() {
   return STZ_GIT_COMMIT_STRING;
 }
 }  // namespace stz
+
+namespace stz {
+const char* build_flags() {
+  return STZ_BUILD_FLAGS_STRING;
+}
+}  // namespace stz

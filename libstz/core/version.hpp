@@ -1,7 +1,11 @@
-// Library version and the git commit it was built from (for output-file provenance).
+// Library version, the git commit and the build flags it was built from (output-file provenance).
 #pragma once
 
 namespace stz {
 const char* version_string();
 const char* git_commit();
+/// Compiler, build type, flags and options, e.g. "GNU 12.2.0 Release: -O3 -DNDEBUG ...
+/// -march=native, native ON, OpenMP ON, MPI ON". A -march=native binary runs only on CPUs like
+/// the build machine's.
+const char* build_flags();
 }  // namespace stz

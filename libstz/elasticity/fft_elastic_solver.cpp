@@ -16,7 +16,7 @@
 
 namespace stz {
 
-std::mutex& fftw_planner_mutex() {
+std::mutex& detail::fftw_planner_mutex() {
   static std::mutex m;
   return m;
 }
@@ -27,9 +27,9 @@ using cplx = std::complex<double>;
 using Vec3c = Eigen::Matrix<cplx, 3, 1>;
 using Mat3c = Eigen::Matrix<cplx, 3, 3>;
 
-// FFTW's planner is not thread-safe; plans are created under this lock (execution is).
+// One lock for all of libstz's FFTW plans (a lock per file let two threads plan at once).
 std::mutex& planner_mutex() {
-  return fftw_planner_mutex();
+  return detail::fftw_planner_mutex();
 }
 
 // RAII owner of an fftw_malloc'ed array.

@@ -1,13 +1,10 @@
-// FFTW's planner (creating and destroying plans) is not thread-safe across the whole process,
-// so every file that plans takes this one lock; executing an existing plan needs none. Two
-// locks (one per file) let concurrent runs (ensembles, Python threads) corrupt FFTW's heap.
+// FFTW's planner (plan creation and destruction) is not thread-safe, and ensembles run members
+// on parallel threads: every FFTW plan in libstz is made and destroyed under this one lock.
+// (Execution of a plan is thread-safe.)
 #pragma once
 
 #include <mutex>
 
-namespace stz {
-
-/// The process-wide lock around fftw_plan_* and fftw_destroy_plan.
+namespace stz::detail {
 std::mutex& fftw_planner_mutex();
-
-}  // namespace stz
+}  // namespace stz::detail

@@ -13,9 +13,9 @@
 namespace stz {
 namespace {
 
-// FFTW's planner is not thread-safe; plans are created and destroyed under this lock.
+// One lock for all of libstz's FFTW plans (a lock per file let two threads plan at once).
 std::mutex& planner_mutex() {
-  return fftw_planner_mutex();
+  return detail::fftw_planner_mutex();
 }
 
 std::size_t pair_index(int a, int b, int na) {

@@ -51,6 +51,23 @@ RunSummary run_one(const RunConfig& config, const std::filesystem::path& directo
   return writer.summary();
 }
 
+MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
+                        const std::function<void(const MemberResult&)>& on_start) {
+  MemberResult r;
+  r.spec = member;
+  try {
+    const RunConfig config = source.load(r.spec.overrides);
+    r.seed = config.sim.seed;
+    if (on_start) on_start(r);
+    r.summary = run_one(config, r.spec.directory);
+    r.ok = true;
+  } catch (const std::exception& e) {
+    r.ok = false;
+    r.error = e.what();
+  }
+  return r;
+}
+
 std::vector<MemberResult> run_members(const ConfigSource& source,
                                       const std::vector<MemberSpec>& members, int threads,
                                       const MemberCallback& callback) {
@@ -65,19 +82,11 @@ std::vector<MemberResult> run_members(const ConfigSource& source,
     set_threads(inner);  // OpenMP thread count is per calling thread
     for (std::size_t i = next++; i < members.size(); i = next++) {
       MemberResult& r = results[i];
-      try {
-        const RunConfig config = source.load(r.spec.overrides);
-        r.seed = config.sim.seed;
-        if (callback) {
-          std::lock_guard<std::mutex> lock(callback_mutex);
-          callback(r, false);
-        }
-        r.summary = run_one(config, r.spec.directory);
-        r.ok = true;
-      } catch (const std::exception& e) {
-        r.ok = false;
-        r.error = e.what();
-      }
+      r = run_member(source, r.spec, [&](const MemberResult& started) {
+        if (!callback) return;
+        std::lock_guard<std::mutex> lock(callback_mutex);
+        callback(started, false);
+      });
       if (callback) {
         std::lock_guard<std::mutex> lock(callback_mutex);
         callback(r, true);

@@ -270,6 +270,7 @@ RunWriter::RunWriter(const std::filesystem::path& output_dir, const RunConfig& c
   m_h5.attribute("/", "config", resolved_yaml);
   m_h5.attribute("/", "version", std::string(version_string()));
   m_h5.attribute("/", "git_commit", std::string(git_commit()));
+  m_h5.attribute("/", "build_flags", std::string(build_flags()));
   m_h5.attribute("/", "seed", static_cast<std::uint64_t>(config.sim.seed));
   m_h5.attribute("/", "dimension", static_cast<std::int64_t>(shape.size()));
   m_h5.attribute("/", "grid_shape", std::span<const std::int64_t>(grid_shape));
