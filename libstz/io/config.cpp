@@ -828,10 +828,14 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
   }
   read_mro(section("mro"), c, base_dir);
   {
-    const Section s = sub("cfv", {"threshold", "smoothing_window", "resample_points"});
+    const Section s = sub("cfv", {"threshold", "smoothing_window", "resample_points",
+                                  "min_percolation_nm3", "measure"});
     s.read("threshold", c.sim.cfv.threshold);
     s.read("smoothing_window", c.sim.cfv.smoothing_window);
     s.read("resample_points", c.sim.cfv.resample_points);
+    s.read("min_percolation_nm3", c.sim.cfv.min_percolation_nm3);
+    if (const auto* m = s.find("measure"))
+      c.sim.cfv.measure = parse_cfv_measure(read_string(*m, s.key("measure")), s.key("measure"));
   }
   {
     KmcParams& k = c.sim.kmc;
@@ -1076,6 +1080,8 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(2, "threshold", format_double(p.cfv.threshold));
   line(2, "smoothing_window", std::to_string(p.cfv.smoothing_window));
   line(2, "resample_points", std::to_string(p.cfv.resample_points));
+  line(2, "min_percolation_nm3", format_double(p.cfv.min_percolation_nm3));
+  line(2, "measure", to_string(p.cfv.measure));
   line(0, "kmc", "");
   line(2, "engine", to_string(p.kmc.engine));
   line(2, "selector", to_string(p.kmc.selector));

@@ -262,17 +262,26 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
     }
   s.threshold_strain = kNaN;
   s.threshold_strain_raw = kNaN;
+  s.censored = false;
+  s.percolated = false;
+  s.percolation_strain = kNaN;
   if (!m_series.empty()) {
     std::vector<double> strain, cfv;
+    std::vector<std::uint8_t> spans;
     for (const auto& p : m_series) {
       strain.push_back(p.strain_true);
       cfv.push_back(p.cfv_max_nm3);
+      spans.push_back(p.cfv_spanning ? 1 : 0);
     }
-    const ThresholdStrain t =
-        percolation_threshold_strain(strain, cfv, sim.params().cfv.smoothing_window,
-                                     static_cast<std::size_t>(sim.params().cfv.resample_points));
-    s.threshold_strain = t.smoothed;
-    s.threshold_strain_raw = t.raw;
+    const auto& cp = sim.params().cfv;
+    const PercolationAnalysis a =
+        analyse_percolation(strain, cfv, spans, cp.min_percolation_nm3, cp.smoothing_window,
+                            static_cast<std::size_t>(cp.resample_points));
+    s.threshold_strain = a.threshold.smoothed;
+    s.threshold_strain_raw = a.threshold.raw;
+    s.censored = a.threshold.censored;
+    s.percolated = a.percolated;
+    s.percolation_strain = a.percolation_strain;
   }
   s.events_total = sim.events();
   s.athermal_events_total = sim.athermal_events();
@@ -295,6 +304,9 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
   m_h5.attribute(g, "strain_at_peak", s.strain_at_peak);
   m_h5.attribute(g, "threshold_strain", s.threshold_strain);
   m_h5.attribute(g, "threshold_strain_raw", s.threshold_strain_raw);
+  m_h5.attribute(g, "censored", std::int64_t{s.censored ? 1 : 0});
+  m_h5.attribute(g, "percolated", std::int64_t{s.percolated ? 1 : 0});
+  m_h5.attribute(g, "percolation_strain", s.percolation_strain);
   m_h5.attribute(g, "events_total", s.events_total);
   m_h5.attribute(g, "athermal_events_total", s.athermal_events_total);
   m_h5.attribute(g, "null_steps_total", s.null_steps_total);

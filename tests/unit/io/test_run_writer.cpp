@@ -269,10 +269,17 @@ void check_run_files(const TinyRun& run, const std::filesystem::path& dir) {
   EXPECT_EQ(h5.attribute_double(s, "peak_stress_GPa"), *peak);
   EXPECT_EQ(h5.attribute_double(s, "strain_at_peak"),
             strain_true[static_cast<std::size_t>(peak - stress.begin())]);
-  const ThresholdStrain t = percolation_threshold_strain(strain_true, cfv);
+  std::vector<std::uint8_t> spans;
+  for (auto v : h5.read_integers("/series/cfv_spanning")) spans.push_back(v != 0 ? 1 : 0);
+  const PercolationAnalysis a = analyse_percolation(strain_true, cfv, spans, 0.0);
+  const ThresholdStrain& t = a.threshold;
   auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
   EXPECT_TRUE(same(h5.attribute_double(s, "threshold_strain"), t.smoothed));
   EXPECT_TRUE(same(h5.attribute_double(s, "threshold_strain_raw"), t.raw));
+  EXPECT_EQ(h5.attribute_integer(s, "percolated"), a.percolated ? 1 : 0);
+  EXPECT_EQ(h5.attribute_integer(s, "censored"), t.censored ? 1 : 0);
+  EXPECT_TRUE(same(h5.attribute_double(s, "percolation_strain"), a.percolation_strain));
+  EXPECT_EQ(run.summary.percolated, a.percolated);
   EXPECT_EQ(h5.attribute_double(s, "wall_s"), run.summary.wall_s);
   EXPECT_GT(run.summary.wall_s, 0.0);
   EXPECT_EQ(h5.attribute_double(s, "max_drift"), sim.max_drift());
