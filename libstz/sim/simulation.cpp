@@ -243,7 +243,11 @@ SeriesPoint Simulation::series_point() const {
 }
 
 CfvClusters Simulation::cfv_clusters() const {
-  return connected_free_volume(m_grid, m_model.permanent_free_volume(), m_params.cfv.threshold);
+  if (m_params.cfv.measure == CfvMeasure::absolute)
+    return connected_free_volume(m_grid, m_model.permanent_free_volume(), m_params.cfv.threshold);
+  // Relative: ξp as a fraction of what its type can hold (docs/model.md).
+  const std::vector<double> relative = m_model.relative_permanent_free_volume();
+  return connected_free_volume(m_grid, relative, m_params.cfv.threshold);
 }
 
 TensorField Simulation::plastic_strain() const {

@@ -133,6 +133,9 @@ void SimulationParams::validate() const {
                       "an axis of the grid (0.." + std::to_string(grid.shape.size() - 1) + ")");
   model.validate();
   cfv.validate();
+  if (cfv.measure == CfvMeasure::relative && !(model.free_volume.permanent_max > 0))
+    throw ConfigError("cfv.measure", "relative",
+                      "absolute when free_volume.permanent_max = 0 (no capacity to compare with)");
   kmc.validate();
   output.validate(loading.max_strain);
 }
