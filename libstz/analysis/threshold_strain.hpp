@@ -18,8 +18,9 @@
 //    growth peaked there or would have kept rising.
 // 4. No onset → NaN: with fewer than 3 distinct strains all fields are NaN; when the largest
 //    slope is not positive (flat or falling curve) the corresponding strain is NaN.
-// 5. Percolation (analyse_percolation): a run whose largest cluster never spans the box, or
-//    never spans with at least `min_percolation_nm3`, has no threshold strain (NaN).
+// 5. Percolation (analyse_percolation): a run whose largest cluster never percolates (the
+//    caller's flag per point: crosses or wraps the box, cfv.percolation), or never with at least
+//    `min_percolation_nm3`, has no threshold strain (NaN).
 #pragma once
 
 #include <cstddef>
@@ -50,14 +51,16 @@ ThresholdStrain percolation_threshold_strain(std::span<const double> strain_true
 struct PercolationAnalysis {
   /// The threshold strain; smoothed and raw are NaN (and censored false) when !percolated.
   ThresholdStrain threshold;
-  /// The largest cluster spanned the box, with at least min_percolation_nm3, at some point.
+  /// The largest cluster percolated (spans[i] set), with at least min_percolation_nm3, at some
+  /// point.
   bool percolated = false;
   /// The first true strain at which it did (NaN when !percolated).
   double percolation_strain = 0.0;
 };
 
 /// Threshold strain of a series cfv(strain_true) with the spanning flag of the largest cluster
-/// at every point (1: spans). Percolated = some point spans with cfv >= min_percolation_nm3.
+/// percolation flag of the largest cluster at every point (1: it crosses, or wraps, the box —
+/// the caller's criterion). Percolated = some point flagged with cfv >= min_percolation_nm3.
 /// Throws what percolation_threshold_strain throws, and ConfigError ("cfv.min_percolation_nm3")
 /// for a negative or non-finite minimum.
 PercolationAnalysis analyse_percolation(std::span<const double> strain_true,

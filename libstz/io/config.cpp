@@ -837,11 +837,14 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
   read_mro(section("mro"), c, base_dir);
   {
     const Section s = sub("cfv", {"threshold", "smoothing_window", "resample_points",
-                                  "min_percolation_nm3", "measure"});
+                                  "min_percolation_nm3", "measure", "percolation"});
     s.read("threshold", c.sim.cfv.threshold);
     s.read("smoothing_window", c.sim.cfv.smoothing_window);
     s.read("resample_points", c.sim.cfv.resample_points);
     s.read("min_percolation_nm3", c.sim.cfv.min_percolation_nm3);
+    if (const auto* m = s.find("percolation"))
+      c.sim.cfv.percolation = parse_percolation_criterion(read_string(*m, s.key("percolation")),
+                                                          s.key("percolation"));
     if (const auto* m = s.find("measure"))
       c.sim.cfv.measure = parse_cfv_measure(read_string(*m, s.key("measure")), s.key("measure"));
   }
@@ -1095,6 +1098,7 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(2, "resample_points", std::to_string(p.cfv.resample_points));
   line(2, "min_percolation_nm3", format_double(p.cfv.min_percolation_nm3));
   line(2, "measure", to_string(p.cfv.measure));
+  line(2, "percolation", to_string(p.cfv.percolation));
   line(0, "kmc", "");
   line(2, "engine", to_string(p.kmc.engine));
   line(2, "selector", to_string(p.kmc.selector));

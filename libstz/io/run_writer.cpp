@@ -53,6 +53,9 @@ const std::vector<SeriesColumn>& series_columns() {
        SeriesColumn::real, [](P p) { return p.cfv_max_free_volume_nm3; }, nullptr},
       {"cfv_spanning", "1", "1 when the largest CFV cluster spans the periodic box",
        SeriesColumn::flag, nullptr, [](P p) { return std::int64_t{p.cfv_spanning ? 1 : 0}; }},
+      {"cfv_crossing", "1",
+       "1 when the largest CFV cluster occupies every voxel layer along some axis (crosses the box)",
+       SeriesColumn::flag, nullptr, [](P p) { return std::int64_t{p.cfv_crossing ? 1 : 0}; }},
   };
   return columns;
 }
@@ -271,9 +274,12 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
     for (const auto& p : m_series) {
       strain.push_back(p.strain_true);
       cfv.push_back(p.cfv_max_nm3);
-      spans.push_back(p.cfv_spanning ? 1 : 0);
     }
     const auto& cp = sim.params().cfv;
+    for (const auto& p : m_series)
+      spans.push_back(
+          (cp.percolation == PercolationCriterion::wraps ? p.cfv_spanning : p.cfv_crossing) ? 1
+                                                                                          : 0);
     const PercolationAnalysis a =
         analyse_percolation(strain, cfv, spans, cp.min_percolation_nm3, cp.smoothing_window,
                             static_cast<std::size_t>(cp.resample_points));

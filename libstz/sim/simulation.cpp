@@ -239,6 +239,7 @@ SeriesPoint Simulation::series_point() const {
   p.cfv_max_nm3 = cfv.largest.volume_nm3;
   p.cfv_max_free_volume_nm3 = cfv.largest.free_volume_nm3;
   p.cfv_spanning = cfv.largest.spans_any();
+  p.cfv_crossing = cfv.largest.crosses_any();
   return p;
 }
 

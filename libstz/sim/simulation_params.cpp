@@ -93,6 +93,16 @@ const char* to_string(CfvMeasure measure) {
   return measure == CfvMeasure::absolute ? "absolute" : "relative";
 }
 
+PercolationCriterion parse_percolation_criterion(const std::string& text, const std::string& key) {
+  if (text == "crosses") return PercolationCriterion::crosses;
+  if (text == "wraps") return PercolationCriterion::wraps;
+  throw ConfigError(key, text, "one of crosses, wraps");
+}
+
+const char* to_string(PercolationCriterion criterion) {
+  return criterion == PercolationCriterion::crosses ? "crosses" : "wraps";
+}
+
 void CfvParams::validate() const {
   require(std::isfinite(threshold) && threshold > 0 && threshold <= 1, "cfv.threshold", threshold,
           "a free-volume fraction in (0, 1]");

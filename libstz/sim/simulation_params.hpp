@@ -90,6 +90,14 @@ enum class CfvMeasure {
 CfvMeasure parse_cfv_measure(const std::string& text, const std::string& key);
 const char* to_string(CfvMeasure measure);
 
+/// When the largest CFV cluster counts as percolated (`cfv.percolation`, docs/analysis.md).
+enum class PercolationCriterion {
+  crosses,  ///< it occupies every voxel layer along some axis (runs face to face)
+  wraps,    ///< it connects to its own periodic image (closes on the torus)
+};
+PercolationCriterion parse_percolation_criterion(const std::string& text, const std::string& key);
+const char* to_string(PercolationCriterion criterion);
+
 struct CfvParams {
   /// Permanent free volume ξp at or above which a voxel counts as CFV (measure absolute), or the
   /// fraction of its type's capacity (measure relative).
@@ -103,6 +111,7 @@ struct CfvParams {
   /// Smallest largest-cluster volume (nm³, voxels × voxel volume) that counts as percolation
   /// when the cluster spans the box; 0: any spanning cluster.
   double min_percolation_nm3 = 0.0;
+  PercolationCriterion percolation = PercolationCriterion::crosses;
   void validate() const;
 };
 

@@ -41,7 +41,7 @@ mro:
   composition: {mro_a: 0.25, mro_b: 0.75}
   diameter_nm: {mean: 2.0, sd: 0.5}
   mixing: per_voxel
-cfv: {threshold: 0.07, min_percolation_nm3: 50, measure: relative}
+cfv: {threshold: 0.07, min_percolation_nm3: 50, measure: relative, percolation: wraps}
 kmc: {selector: linear, max_step_kT_fraction: 0.05, resolve_every_events: 1000,
       drift_tolerance: 1.0e-7, max_avalanche_per_voxel: 5, max_events_per_voxel: 500}
 output: {stats_every_strain: 5.0e-4, snapshots_at_strain: [0.01, 0.02], fields: [free_volume, stress_GPa]}
@@ -95,6 +95,7 @@ TEST(Config, EveryKeyIsRead) {
   EXPECT_EQ(p.cfv.threshold, 0.07);
   EXPECT_EQ(p.cfv.min_percolation_nm3, 50.0);
   EXPECT_EQ(p.cfv.measure, CfvMeasure::relative);
+  EXPECT_EQ(p.cfv.percolation, PercolationCriterion::wraps);
   EXPECT_EQ(p.mro.mixing, MroMixing::per_voxel);
   EXPECT_FALSE(p.model.types[1].reverse_modes);
   EXPECT_EQ(p.model.types[1].softening_scale, 0.25);
@@ -225,6 +226,7 @@ struct Broken {
 const Broken kBroken[] = {
     {"mro: {mixing: per_pixel}", "mro.mixing", "per_domain, per_voxel"},
     {"cfv: {measure: percent}", "cfv.measure", "absolute, relative"},
+    {"cfv: {percolation: touches}", "cfv.percolation", "crosses, wraps"},
     {"cfv: {min_percolation_nm3: -1}", "cfv.min_percolation_nm3", ">= 0"},
     {"free_volume: {permanent_max: 0}\ncfv: {measure: relative}", "cfv.measure", "permanent_max"},
     {"types: {mro_a: {softening_scale: -2}}", "types.mro_a.softening_scale", "1/order"},

@@ -103,6 +103,7 @@ inline void expect_same_config(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(p.cfv.threshold, q.cfv.threshold);
   EXPECT_EQ(p.cfv.min_percolation_nm3, q.cfv.min_percolation_nm3);
   EXPECT_EQ(p.cfv.measure, q.cfv.measure);
+  EXPECT_EQ(p.cfv.percolation, q.cfv.percolation);
   EXPECT_EQ(p.kmc.selector, q.kmc.selector);
   EXPECT_EQ(p.kmc.max_step_kT_fraction, q.kmc.max_step_kT_fraction);
   EXPECT_EQ(p.kmc.resolve_every_events, q.kmc.resolve_every_events);

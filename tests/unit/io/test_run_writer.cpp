@@ -235,7 +235,8 @@ void check_run_files(const TinyRun& run, const std::filesystem::path& dir) {
                                                  {"free_volume_mean", "1"},
                                                  {"cfv_max_nm3", "nm^3"},
                                                  {"cfv_max_free_volume_nm3", "nm^3"},
-                                                 {"cfv_spanning", "1"}};
+                                                 {"cfv_spanning", "1"},
+                                                 {"cfv_crossing", "1"}};
   for (const auto& [name, unit] : units) {
     SCOPED_TRACE(name);
     const std::string path = "/series/" + name;
@@ -270,7 +271,7 @@ void check_run_files(const TinyRun& run, const std::filesystem::path& dir) {
   EXPECT_EQ(h5.attribute_double(s, "strain_at_peak"),
             strain_true[static_cast<std::size_t>(peak - stress.begin())]);
   std::vector<std::uint8_t> spans;
-  for (auto v : h5.read_integers("/series/cfv_spanning")) spans.push_back(v != 0 ? 1 : 0);
+  for (auto v : h5.read_integers("/series/cfv_crossing")) spans.push_back(v != 0 ? 1 : 0);
   const PercolationAnalysis a = analyse_percolation(strain_true, cfv, spans, 0.0);
   const ThresholdStrain& t = a.threshold;
   auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
@@ -402,7 +403,7 @@ void check_run_files(const TinyRun& run, const std::filesystem::path& dir) {
     std::vector<std::string> cells;
     std::stringstream cells_in(line);
     for (std::string cell; std::getline(cells_in, cell, ',');) cells.push_back(cell);
-    ASSERT_EQ(cells.size(), 12u) << line;
+    ASSERT_EQ(cells.size(), 13u) << line;
     EXPECT_EQ(parse_double(cells[0]), time[rows]);
     EXPECT_EQ(parse_double(cells[2]), strain_true[rows]);
     EXPECT_EQ(parse_double(cells[3]), stress[rows]);
