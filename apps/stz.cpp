@@ -89,8 +89,7 @@ int command_run(const CommonOptions& o) {
         stderr,
         "peak stress %.3f GPa at true strain %.4f; CFV threshold strain %.4f%s; %lld events; "
         "results in %s/\n",
-        s.peak_stress_GPa, s.strain_at_peak, s.threshold_strain,
-        percolation_note(s).c_str(),
+        s.peak_stress_GPa, s.strain_at_peak, s.threshold_strain, percolation_note(s).c_str(),
         static_cast<long long>(s.events_total), config.output_dir.c_str());
   return 0;
 }
@@ -115,7 +114,8 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
       std::fprintf(
           stderr, "[%s] %zu/%zu done %s: threshold strain %.4f%s, peak %.3f GPa (~%s left)\n",
           name.c_str(), finished, members.size(), r.spec.label.c_str(), r.summary.threshold_strain,
-          percolation_note(r.summary).c_str(), r.summary.peak_stress_GPa, stz::app::ProgressReporter::format_seconds(left).c_str());
+          percolation_note(r.summary).c_str(), r.summary.peak_stress_GPa,
+          stz::app::ProgressReporter::format_seconds(left).c_str());
     else
       std::fprintf(stderr, "[%s] %zu/%zu FAILED %s: %s\n", name.c_str(), finished, members.size(),
                    r.spec.label.c_str(), r.error.c_str());

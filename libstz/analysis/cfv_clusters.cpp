@@ -158,7 +158,8 @@ CfvClusters connected_free_volume(const Grid& grid, std::span<const double> free
     std::vector<std::uint8_t> seen(total, 0);
     for (std::size_t i = 0; i < n; ++i) {
       if (cluster_of[i] == kNone || slot[cluster_of[i]] == kNoSlot) continue;
-      const std::size_t layer = static_cast<std::size_t>(grid.coords(i)[static_cast<std::size_t>(a)]);
+      const std::size_t layer =
+          static_cast<std::size_t>(grid.coords(i)[static_cast<std::size_t>(a)]);
       std::uint8_t& s = seen[slot[cluster_of[i]] + layer];
       if (!s) s = 1, ++covered[cluster_of[i]];
     }

@@ -151,8 +151,7 @@ PercolationAnalysis analyse_percolation(std::span<const double> strain_true,
   STZ_REQUIRE(spans.size() == cfv.size(), "spanning series has ", spans.size(),
               " points, CFV series ", cfv.size());
   PercolationAnalysis out;
-  out.threshold =
-      percolation_threshold_strain(strain_true, cfv, smoothing_window, resample_points);
+  out.threshold = percolation_threshold_strain(strain_true, cfv, smoothing_window, resample_points);
   out.percolation_strain = kNaN;
   for (std::size_t i = 0; i < cfv.size(); ++i)
     if (spans[i] != 0 && cfv[i] >= min_percolation_nm3) {

@@ -212,8 +212,8 @@ void write_summary(const std::filesystem::path& directory, const std::string& na
     const std::pair<const char*, double Statistic::*> rows[] = {
         {"mean", &Statistic::mean}, {"sd", &Statistic::sd}, {"se", &Statistic::se}};
     for (const auto& [row, field] : rows)
-      csv << quoted(g) << "," << row << ",,," << st.*field << "," << sr.*field << ",,,"
-          << sq.*field << "," << sp.*field << "," << sa.*field << ",,,,\n";
+      csv << quoted(g) << "," << row << ",,," << st.*field << "," << sr.*field << ",,," << sq.*field
+          << "," << sp.*field << "," << sa.*field << ",,,,\n";
     csv << quoted(g) << ",n,,," << st.count << "," << sr.count << ",,," << sq.count << ","
         << sp.count << "," << sa.count << ",,,,\n";
     const std::string path = "/groups/" + std::to_string(gi++);

@@ -355,9 +355,9 @@ class Section {
 const std::vector<std::string> kTopKeys{"run",    "grid",        "material", "loading", "stz",
                                         "types",  "free_volume", "mro",      "cfv",     "kmc",
                                         "output", "ensemble",    "sweep"};
-const std::vector<std::string> kTypeKeys{"modes",          "order",       "barrier_eV",
-                                         "barrier_spread", "orientation", "redraw_barrier",
-                                         "reverse_modes", "softening_scale"};
+const std::vector<std::string> kTypeKeys{"modes",          "order",          "barrier_eV",
+                                         "barrier_spread", "orientation",    "redraw_barrier",
+                                         "reverse_modes",  "softening_scale"};
 
 // ---------------------------------------------------------------------------------------------
 // Canonical YAML text of small nodes (sweep values)
@@ -843,8 +843,8 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
     s.read("resample_points", c.sim.cfv.resample_points);
     s.read("min_percolation_nm3", c.sim.cfv.min_percolation_nm3);
     if (const auto* m = s.find("percolation"))
-      c.sim.cfv.percolation = parse_percolation_criterion(read_string(*m, s.key("percolation")),
-                                                          s.key("percolation"));
+      c.sim.cfv.percolation =
+          parse_percolation_criterion(read_string(*m, s.key("percolation")), s.key("percolation"));
     if (const auto* m = s.find("measure"))
       c.sim.cfv.measure = parse_cfv_measure(read_string(*m, s.key("measure")), s.key("measure"));
   }

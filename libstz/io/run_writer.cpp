@@ -54,7 +54,8 @@ const std::vector<SeriesColumn>& series_columns() {
       {"cfv_spanning", "1", "1 when the largest CFV cluster spans the periodic box",
        SeriesColumn::flag, nullptr, [](P p) { return std::int64_t{p.cfv_spanning ? 1 : 0}; }},
       {"cfv_crossing", "1",
-       "1 when the largest CFV cluster occupies every voxel layer along some axis (crosses the box)",
+       "1 when the largest CFV cluster occupies every voxel layer along some axis (crosses the "
+       "box)",
        SeriesColumn::flag, nullptr, [](P p) { return std::int64_t{p.cfv_crossing ? 1 : 0}; }},
   };
   return columns;
@@ -279,7 +280,7 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
     for (const auto& p : m_series)
       spans.push_back(
           (cp.percolation == PercolationCriterion::wraps ? p.cfv_spanning : p.cfv_crossing) ? 1
-                                                                                          : 0);
+                                                                                            : 0);
     const PercolationAnalysis a =
         analyse_percolation(strain, cfv, spans, cp.min_percolation_nm3, cp.smoothing_window,
                             static_cast<std::size_t>(cp.resample_points));

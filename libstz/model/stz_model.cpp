@@ -204,10 +204,10 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
       it = domain_catalogs
                .emplace(std::pair{m_domain[i], t},
                         grid.dimension() == 2
-                            ? make_planar_catalog(m, params.gamma0, params.dilatation,
-                                                  d.angle_rad, type.reverse_modes)
-                            : make_template_catalog(m, params.gamma0, params.dilatation,
-                                                    d.rotation, type.reverse_modes))
+                            ? make_planar_catalog(m, params.gamma0, params.dilatation, d.angle_rad,
+                                                  type.reverse_modes)
+                            : make_template_catalog(m, params.gamma0, params.dilatation, d.rotation,
+                                                    type.reverse_modes))
                .first;
     }
     assign_catalog(i, it->second);

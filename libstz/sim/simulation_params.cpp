@@ -111,8 +111,8 @@ void CfvParams::validate() const {
   require(resample_points == 0 || (resample_points >= 3 && resample_points <= 10000000),
           "cfv.resample_points", static_cast<double>(resample_points),
           "0 (automatic) or a point count in [3, 1e7]");
-  require(std::isfinite(min_percolation_nm3) && min_percolation_nm3 >= 0,
-          "cfv.min_percolation_nm3", min_percolation_nm3, "a volume >= 0 nm^3");
+  require(std::isfinite(min_percolation_nm3) && min_percolation_nm3 >= 0, "cfv.min_percolation_nm3",
+          min_percolation_nm3, "a volume >= 0 nm^3");
 }
 
 void OutputParams::validate(double max_strain) const {

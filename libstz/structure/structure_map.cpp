@@ -43,8 +43,7 @@ void StructureMap::check_invariants(const Grid& grid) const {
                 " has domain id ", id, " of ", domains.size(), " domains");
     STZ_REQUIRE(type[i] > kMatrixType, "MRO voxel ", i, " has type ", type[i]);
     STZ_REQUIRE(mixed_types || type[i] == domains[static_cast<std::size_t>(id)].type, "voxel ", i,
-                " has type ",
-                type[i], " but its domain ", id, " has type ",
+                " has type ", type[i], " but its domain ", id, " has type ",
                 domains[static_cast<std::size_t>(id)].type);
     ++counts[static_cast<std::size_t>(id)];
   }

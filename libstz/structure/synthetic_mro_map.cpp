@@ -224,8 +224,9 @@ StructureMap make_synthetic_mro_map(const Grid& grid, const SyntheticMroParams& 
     for (std::size_t i = 0; i < n; ++i)
       if (map.domain_id[i] != kMatrixDomain)
         map.type[i] = static_cast<std::int16_t>(
-            params.composition[pick_component(params.composition, cumulative, last_positive,
-                                              uniform01(voxel_rng) * total_weight)]
+            params
+                .composition[pick_component(params.composition, cumulative, last_positive,
+                                            uniform01(voxel_rng) * total_weight)]
                 .type);
     map.mixed_types = true;
   }

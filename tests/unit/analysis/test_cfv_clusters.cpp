@@ -138,9 +138,9 @@ int compare_with_oracle(const Grid& grid, const std::vector<double>& xi, double 
     EXPECT_EQ(c.voxels, sizes[c.label]) << "cluster " << c.label;
     EXPECT_EQ(c.spans, oracle.spans.at(c.label)) << "cluster " << c.label;
     for (int a = 0; a < grid.dimension(); ++a)
-      EXPECT_EQ(c.crosses[static_cast<std::size_t>(a)],
-                static_cast<int>(layers[c.label][static_cast<std::size_t>(a)].size()) ==
-                    grid.extent(a))
+      EXPECT_EQ(
+          c.crosses[static_cast<std::size_t>(a)],
+          static_cast<int>(layers[c.label][static_cast<std::size_t>(a)].size()) == grid.extent(a))
           << "cluster " << c.label << " axis " << a;
     if (c.spans_any()) EXPECT_TRUE(c.crosses_any());  // spanning implies crossing
     if (grid.dimension() == 2) EXPECT_FALSE(c.crosses[2]);

@@ -194,7 +194,6 @@ TEST(ThresholdStrain, RejectsBadParametersAndData) {
   EXPECT_THROW(percolation_threshold_strain(e, std::vector<double>(10, 1.0)), InternalError);
 }
 
-
 // --- Edges, censoring and percolation (issue 9, section 1) ---
 
 std::vector<std::uint8_t> spans_from(const std::vector<double>& c, double level) {
@@ -311,8 +310,9 @@ TEST(Percolation, OfTwoJumpsTheSteeperWinsWhicheverComesFirst) {
 }
 
 TEST(Percolation, NoisyRunsPercolateOrNot) {
-  // Noisy sigmoids (1 % of A, as in NoisySigmoidsRecoverTheInflection) that span once past half their amplitude: the threshold is near the
-  // inflection and never censored; the same noise on a flat series that never spans gives NaN.
+  // Noisy sigmoids (1 % of A, as in NoisySigmoidsRecoverTheInflection) that span once past half
+  // their amplitude: the threshold is near the inflection and never censored; the same noise on a
+  // flat series that never spans gives NaN.
   const auto e = uniform_strains(0.1, 201);
   const double w = 5e-3;
   for (int seed = 0; seed < 10; ++seed) {

@@ -81,9 +81,9 @@ TEST(EnsembleStatistic, MeanSdAndStandardError) {
 TEST(EnsembleSummary, ThresholdStatisticsOverPercolatedMembersOnly) {
   testing::ScratchDir dir("ensemble_summary");
   std::vector<MemberResult> results{
-      member("a", 1, true, 0.03, 2.0), member("a", 2, false, 0.0, 2.2),
+      member("a", 1, true, 0.03, 2.0),       member("a", 2, false, 0.0, 2.2),
       member("a", 3, true, 0.05, 2.4, true), member("a", 4, true, 0.04, 2.6),
-      member("b", 1, true, 0.06, 1.0), member("b", 2, false, 0.0, 1.2)};
+      member("b", 1, true, 0.06, 1.0),       member("b", 2, false, 0.0, 1.2)};
   MemberResult failed;
   failed.spec.group = "b";
   failed.spec.label = "b/seed_3";

@@ -51,8 +51,7 @@ TEST(ReverseModes, EveryFactoryWithAndWithout) {
       ASSERT_EQ(c.size(), m);
       EXPECT_LT(closest_pair_sum(c), 1e-12);  // contains ± pairs
       for (int k = 0; k < m / 2; ++k)         // mode k + M/2 = −mode k
-        for (std::size_t v = 0; v < 6; ++v)
-          EXPECT_NEAR(c.mode(k + m / 2)[v], -c.mode(k)[v], 1e-15);
+        for (std::size_t v = 0; v < 6; ++v) EXPECT_NEAR(c.mode(k + m / 2)[v], -c.mode(k)[v], 1e-15);
     }
     for (const auto& c : without) {
       ASSERT_EQ(c.size(), m);
@@ -80,7 +79,8 @@ TEST(ReverseModes, AOneSenseCatalogCannotYieldToTheReversedStress) {
   // that opposes every mode drives none — under reversed loading the domain is hard.
   for (bool reverse : {true, false}) {
     const ShearCatalog c = make_planar_catalog(2, 0.1, 0.0, 0.0, reverse);
-    const SymTensor sigma = (-1.0) * (c.mode(0) + make_planar_catalog(2, 0.1, 0.0, 0.0, false).mode(1));
+    const SymTensor sigma =
+        (-1.0) * (c.mode(0) + make_planar_catalog(2, 0.1, 0.0, 0.0, false).mode(1));
     double best = -1e300;
     for (const SymTensor& m : c) best = std::max(best, double_dot(sigma, m));
     if (reverse)
@@ -147,7 +147,8 @@ TEST(ReverseModes, TheModelBuildsWhatTheTypeAsks) {
   const StzModel with(g, mixed_params(true), mixed_domain(g), 3);
   const StzModel without(g, mixed_params(false), mixed_domain(g), 3);
   // Site 0: the 2-mode type, θ0 = 0.3.
-  for (std::size_t v = 0; v < 6; ++v) EXPECT_EQ(with.mode_tensor(0, 1)[v], -with.mode_tensor(0, 0)[v]);
+  for (std::size_t v = 0; v < 6; ++v)
+    EXPECT_EQ(with.mode_tensor(0, 1)[v], -with.mode_tensor(0, 0)[v]);
   const ShearCatalog one_sense = make_planar_catalog(2, 0.1, 0.0, 0.3, false);
   for (int k = 0; k < 2; ++k)
     for (std::size_t v = 0; v < 6; ++v)
@@ -173,9 +174,9 @@ TEST(SofteningScale, ReplacesOneOverOrderForFreeVolumeAndSoftening) {
   m.fire(0, 0, 1.0);
   EXPECT_DOUBLE_EQ(m.permanent_free_volume()[0], 0.5 * fv.permanent_per_event);
   EXPECT_DOUBLE_EQ(m.transient_free_volume(0, 1.0), 0.5 * fv.transient_per_event);
-  EXPECT_REL_NEAR(m.softening(0, 1.0),
-                  fv.softening_coefficient * 0.5 * (fv.permanent_per_event + fv.transient_per_event),
-                  1e-12);
+  EXPECT_REL_NEAR(
+      m.softening(0, 1.0),
+      fv.softening_coefficient * 0.5 * (fv.permanent_per_event + fv.transient_per_event), 1e-12);
   m.fire(1, 0, 1.0);  // matrix
   EXPECT_DOUBLE_EQ(m.permanent_free_volume()[1], 2.0 * fv.permanent_per_event);
   // Relative free volume: ξp / (permanent_max × s): both sites are at c_p / permanent_max.

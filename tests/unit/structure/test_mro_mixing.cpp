@@ -28,8 +28,10 @@ SyntheticMroParams mixing_params(MroMixing mixing, std::vector<MroComponent> com
 TEST(MroMixing, PerVoxelKeepsTheGeometryAndMixesTypesInsideDomains) {
   const Grid g = Grid::plane(128, 64);
   const std::vector<MroComponent> half{{1, 0.5}, {2, 0.5}};
-  const StructureMap by_domain = make_synthetic_mro_map(g, mixing_params(MroMixing::per_domain, half), 5);
-  const StructureMap by_voxel = make_synthetic_mro_map(g, mixing_params(MroMixing::per_voxel, half), 5);
+  const StructureMap by_domain =
+      make_synthetic_mro_map(g, mixing_params(MroMixing::per_domain, half), 5);
+  const StructureMap by_voxel =
+      make_synthetic_mro_map(g, mixing_params(MroMixing::per_voxel, half), 5);
   EXPECT_EQ(by_voxel.domain_id, by_domain.domain_id);
   EXPECT_EQ(by_voxel.domains, by_domain.domains);
   EXPECT_FALSE(by_domain.mixed_types);
@@ -43,8 +45,10 @@ TEST(MroMixing, PerVoxelKeepsTheGeometryAndMixesTypesInsideDomains) {
       EXPECT_EQ(by_voxel.type[i], 0);
       continue;
     }
-    EXPECT_EQ(by_domain.type[i], by_domain.domains[static_cast<std::size_t>(by_domain.domain_id[i])].type);
-    ++counts[static_cast<std::size_t>(by_voxel.domain_id[i])][static_cast<std::size_t>(by_voxel.type[i])];
+    EXPECT_EQ(by_domain.type[i],
+              by_domain.domains[static_cast<std::size_t>(by_domain.domain_id[i])].type);
+    ++counts[static_cast<std::size_t>(by_voxel.domain_id[i])]
+            [static_cast<std::size_t>(by_voxel.type[i])];
     ++mro;
     type1 += by_voxel.type[i] == 1;
   }
@@ -63,8 +67,8 @@ TEST(MroMixing, PerVoxelKeepsTheGeometryAndMixesTypesInsideDomains) {
 
 TEST(MroMixing, WeightsApplyPerVoxelAndZeroWeightsNeverAppear) {
   const Grid g = Grid::plane(128, 64);
-  const StructureMap m =
-      make_synthetic_mro_map(g, mixing_params(MroMixing::per_voxel, {{1, 0.8}, {2, 0.0}, {3, 0.2}}), 2);
+  const StructureMap m = make_synthetic_mro_map(
+      g, mixing_params(MroMixing::per_voxel, {{1, 0.8}, {2, 0.0}, {3, 0.2}}), 2);
   std::size_t mro = 0, type1 = 0;
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (m.domain_id[i] < 0) continue;
