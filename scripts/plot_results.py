@@ -330,8 +330,8 @@ def paper_figure(out, compositions, labels, size_dir, fields_dir):
     ax_c.set_xlim(-0.6, len(names) - 0.4)
     ax_c.set_ylim(bottom=0)
     ax_c.set_ylabel("threshold strain of CFV percolation (true)")
-    ax_c.set_title("threshold strain: mean ± SD (percolated seeds)\npoints: seeds (open: censored)",
-                   fontsize=10)
+    ax_c.set_title("threshold strain: mean ± SD over percolated seeds\n"
+                   "points: seeds (open: censored); n = percolated/finished", fontsize=10)
     ax_c.grid(alpha=0.3, axis="y")
 
     # (d) size study.
