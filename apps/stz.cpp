@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include <unistd.h>
@@ -49,6 +50,15 @@ void refuse_mpi_ranks(const char* command) {
     throw stz::ConfigError(
         "mpirun -np", "more than 1 rank for 'stz " + std::string(command) + "'",
         "1 rank; only 'stz ensemble' and 'stz sweep' distribute work over ranks");
+}
+
+// Appended to a printed threshold strain: why it is NaN, or that it is censored.
+std::string percolation_note(const stz::RunSummary& s) {
+  if (!s.percolated) return " (not percolated)";
+  char text[64];
+  std::snprintf(text, sizeof text, " (percolated at %.4f%s)", s.percolation_strain,
+                s.censored ? ", censored: near a series end" : "");
+  return text;
 }
 
 struct CommonOptions {
@@ -107,9 +117,9 @@ int command_run(const CommonOptions& o) {
   if (!o.quiet)
     std::fprintf(
         stderr,
-        "peak stress %.3f GPa at true strain %.4f; CFV threshold strain %.4f; %lld events; "
+        "peak stress %.3f GPa at true strain %.4f; CFV threshold strain %.4f%s; %lld events; "
         "results in %s/\n",
-        s.peak_stress_GPa, s.strain_at_peak, s.threshold_strain,
+        s.peak_stress_GPa, s.strain_at_peak, s.threshold_strain, percolation_note(s).c_str(),
         static_cast<long long>(s.events_total), config.output_dir.c_str());
   return 0;
 }
@@ -143,9 +153,10 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
         elapsed / static_cast<double>(finished) * static_cast<double>(members.size() - finished);
     if (r.ok)
       std::fprintf(
-          stderr, "[%s] %zu/%zu done %s: threshold strain %.4f, peak %.3f GPa (~%s left)\n",
+          stderr, "[%s] %zu/%zu done %s: threshold strain %.4f%s, peak %.3f GPa (~%s left)\n",
           name.c_str(), finished, members.size(), r.spec.label.c_str(), r.summary.threshold_strain,
-          r.summary.peak_stress_GPa, stz::app::ProgressReporter::format_seconds(left).c_str());
+          percolation_note(r.summary).c_str(), r.summary.peak_stress_GPa,
+          stz::app::ProgressReporter::format_seconds(left).c_str());
     else
       std::fprintf(stderr, "[%s] %zu/%zu FAILED %s: %s\n", name.c_str(), finished, members.size(),
                    r.spec.label.c_str(), r.error.c_str());

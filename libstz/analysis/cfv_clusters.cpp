@@ -145,6 +145,28 @@ CfvClusters connected_free_volume(const Grid& grid, std::span<const double> free
     ++out.member_voxels;
   }
 
+  // Crossing: count the layers each cluster occupies along each axis. Only a cluster of at least
+  // `extent` voxels can occupy them all, so the flags cost at most one byte per voxel and axis.
+  for (int a = 0; a < grid.dimension(); ++a) {
+    const auto extent = static_cast<std::size_t>(grid.extent(a));
+    constexpr std::size_t kNoSlot = std::numeric_limits<std::size_t>::max();
+    std::vector<std::size_t> slot(out.clusters.size(), kNoSlot), covered(out.clusters.size(), 0);
+    std::size_t total = 0;
+    for (std::size_t k = 0; k < out.clusters.size(); ++k)
+      if (out.clusters[k].voxels >= extent) slot[k] = total, total += extent;
+    if (total == 0) continue;
+    std::vector<std::uint8_t> seen(total, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (cluster_of[i] == kNone || slot[cluster_of[i]] == kNoSlot) continue;
+      const std::size_t layer =
+          static_cast<std::size_t>(grid.coords(i)[static_cast<std::size_t>(a)]);
+      std::uint8_t& s = seen[slot[cluster_of[i]] + layer];
+      if (!s) s = 1, ++covered[cluster_of[i]];
+    }
+    for (std::size_t k = 0; k < out.clusters.size(); ++k)
+      out.clusters[k].crosses[static_cast<std::size_t>(a)] = covered[k] == extent;
+  }
+
   const double v = grid.voxel_volume_nm3();
   std::size_t best = kNone;
   for (std::size_t k = 0; k < out.clusters.size(); ++k) {

@@ -13,6 +13,11 @@
 //   nonzero component along the axis. A cluster that merely touches both faces through the
 //   periodic seam does not span. A diagonal band that closes after winding once in x and once
 //   in y spans both x and y. In 2D the z flag is always false.
+// - A cluster CROSSES the box along an axis when it occupies every layer of voxels
+//   perpendicular to that axis. For a connected cluster on the torus this means its unwrapped
+//   extent along the axis is at least the box's: it runs from a face to the periodic image of
+//   that face, as a shear band through a sample does. Spanning implies crossing; a 45° band in
+//   a 2:1 box crosses it along y long before it closes on itself (spans).
 #pragma once
 
 #include <array>
@@ -32,8 +37,11 @@ struct CfvCluster {
   double volume_nm3 = 0.0;       ///< voxels × voxel volume, nm³
   double free_volume_nm3 = 0.0;  ///< Σ ξ × voxel volume over the cluster, nm³
   std::array<bool, 3> spans{};   ///< connects to its own periodic image along x, y, z
+  std::array<bool, 3> crosses{};  ///< occupies every voxel layer perpendicular to x, y, z
   /// True when the cluster spans the box along at least one axis.
   bool spans_any() const { return spans[0] || spans[1] || spans[2]; }
+  /// True when the cluster crosses the box along at least one axis.
+  bool crosses_any() const { return crosses[0] || crosses[1] || crosses[2]; }
 };
 
 /// All CFV clusters of one free-volume field.

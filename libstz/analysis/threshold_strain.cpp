@@ -33,16 +33,18 @@ std::vector<double> resample_uniform(const std::vector<double>& xs, const std::v
   return out;
 }
 
-// Centred moving average; the half-width shrinks symmetrically near the ends.
+// Centred moving average of full width everywhere; beyond the ends the series is held at its
+// end values. (A window that shrinks at the ends leaves the end points unsmoothed, so a jump
+// in the last interval would look `window` times steeper than the same jump inside.)
 std::vector<double> moving_average(const std::vector<double>& y, int window) {
-  const std::size_t half = static_cast<std::size_t>(window / 2);
-  const std::size_t m = y.size();
-  std::vector<double> out(m);
-  for (std::size_t j = 0; j < m; ++j) {
-    const std::size_t h = std::min({half, j, m - 1 - j});
+  const auto half = static_cast<std::ptrdiff_t>(window / 2);
+  const auto m = static_cast<std::ptrdiff_t>(y.size());
+  std::vector<double> out(y.size());
+  for (std::ptrdiff_t j = 0; j < m; ++j) {
     double s = 0.0;
-    for (std::size_t i = j - h; i <= j + h; ++i) s += y[i];
-    out[j] = s / static_cast<double>(2 * h + 1);
+    for (std::ptrdiff_t i = j - half; i <= j + half; ++i)
+      s += y[static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(i, 0, m - 1))];
+    out[static_cast<std::size_t>(j)] = s / static_cast<double>(window);
   }
   return out;
 }
@@ -132,7 +134,37 @@ ThresholdStrain percolation_threshold_strain(std::span<const double> strain_true
     if (curvature < 0.0) position += std::clamp(0.5 * (a - b) / curvature, -0.5, 0.5);
   }
   result.smoothed = xs.front() + (position + 0.5) * h;
+  // Half a window in strain; a small relative slack so an estimate exactly there counts.
+  const double edge = 0.5 * static_cast<double>(smoothing_window) * h * (1.0 - 1e-12);
+  result.censored = result.smoothed - xs.front() < edge || xs.back() - result.smoothed < edge;
   return result;
+}
+
+PercolationAnalysis analyse_percolation(std::span<const double> strain_true,
+                                        std::span<const double> cfv,
+                                        std::span<const std::uint8_t> spans,
+                                        double min_percolation_nm3, int smoothing_window,
+                                        std::size_t resample_points) {
+  if (!(std::isfinite(min_percolation_nm3) && min_percolation_nm3 >= 0.0))
+    throw ConfigError("cfv.min_percolation_nm3", to_display(min_percolation_nm3),
+                      "a volume >= 0 nm^3");
+  STZ_REQUIRE(spans.size() == cfv.size(), "spanning series has ", spans.size(),
+              " points, CFV series ", cfv.size());
+  PercolationAnalysis out;
+  out.threshold = percolation_threshold_strain(strain_true, cfv, smoothing_window, resample_points);
+  out.percolation_strain = kNaN;
+  for (std::size_t i = 0; i < cfv.size(); ++i)
+    if (spans[i] != 0 && cfv[i] >= min_percolation_nm3) {
+      out.percolated = true;
+      out.percolation_strain = strain_true[i];
+      break;
+    }
+  if (!out.percolated) {
+    out.threshold.smoothed = kNaN;
+    out.threshold.raw = kNaN;
+    out.threshold.censored = false;
+  }
+  return out;
 }
 
 }  // namespace stz

@@ -16,8 +16,9 @@ namespace {
 constexpr int kFixedTemplateSystems = 6;
 /// Quasi-random rotations the farthest-point selection chooses further template systems from.
 constexpr int kTemplateCandidates = 4096;
-/// Longest template sequence ever needed: ceil(kMaxModeCount / 2) systems.
-constexpr int kMaxTemplateSystems = (kMaxModeCount + 1) / 2;
+/// Longest template sequence ever needed: kMaxModeCount systems (a catalog without reverse
+/// modes uses one system per mode). The sequence is nested, so its length changes no catalog.
+constexpr int kMaxTemplateSystems = kMaxModeCount;
 
 bool parameters_valid(int modes, double gamma0, double dilatation) {
   return modes >= 1 && modes <= kMaxModeCount && std::isfinite(gamma0) && gamma0 > 0.0 &&
@@ -30,15 +31,17 @@ void require_parameters(int modes, double gamma0, double dilatation) {
               ", dilatation = ", dilatation);
 }
 
-int system_count(int modes) {
-  return (modes + 1) / 2;
+/// Shear systems of an M-mode catalog: ceil(M/2) with reverse modes, M without.
+int system_count(int modes, bool reverse_modes) {
+  return reverse_modes ? (modes + 1) / 2 : modes;
 }
 
-/// Mode list from P = ceil(M/2) shear systems of magnitude γ0 (no dilatation yet): the systems,
-/// then the negatives of the first M − P, each plus δγ0/3·I.
+/// Mode list from P shear systems of magnitude γ0 (no dilatation yet): with reverse modes
+/// P = ceil(M/2), the systems then the negatives of the first M − P; without, the M systems.
+/// Each plus δγ0/3·I.
 ShearCatalog from_systems(const std::vector<SymTensor>& systems, int modes, double gamma0,
-                          double dilatation) {
-  const int p = system_count(modes);
+                          double dilatation, bool reverse_modes) {
+  const int p = system_count(modes, reverse_modes);
   STZ_REQUIRE(static_cast<int>(systems.size()) >= p, "systems = ", systems.size(), ", need ", p);
   const double volumetric = dilatation * gamma0 / 3.0;
   const SymTensor isotropic{volumetric, volumetric, volumetric, 0.0, 0.0, 0.0};
@@ -151,9 +154,24 @@ int default_mode_count(double order, const std::string& key) {
   return std::max(1, static_cast<int>(std::lround(kMatrixModeCount / order)));
 }
 
-ShearCatalog make_planar_catalog(int modes, double gamma0, double dilatation, double theta0) {
+ShearCatalog make_planar_catalog(int modes, double gamma0, double dilatation, double theta0,
+                                 bool reverse_modes) {
   require_parameters(modes, gamma0, dilatation);
   STZ_REQUIRE(std::isfinite(theta0), "theta0 = ", theta0);
+  if (!reverse_modes) {
+    // θ_k = θ0 + kπ/(2M): M axes evenly spread over a quarter turn; θ + π/2 (the negative of
+    // θ) is never among them.
+    std::vector<SymTensor> systems(static_cast<std::size_t>(modes));
+    for (int k = 0; k < modes; ++k) {
+      const double two_theta = 2.0 * theta0 + units::pi * k / modes;
+      SymTensor t{};
+      t[kXX] = 0.5 * std::cos(two_theta);
+      t[kYY] = -t[kXX];
+      t[kXY] = 0.5 * std::sin(two_theta);
+      systems[static_cast<std::size_t>(k)] = gamma0 * t;
+    }
+    return from_systems(systems, modes, gamma0, dilatation, false);
+  }
   // Even M: θ_{k+M/2} = θ_k + π/2 flips the shear exactly, which from_systems builds by negation.
   const int directions = modes % 2 == 0 ? modes / 2 : modes;
   std::vector<SymTensor> systems(static_cast<std::size_t>(directions));
@@ -165,7 +183,7 @@ ShearCatalog make_planar_catalog(int modes, double gamma0, double dilatation, do
     t[kXY] = 0.5 * std::sin(two_theta);
     systems[static_cast<std::size_t>(k)] = gamma0 * t;
   }
-  if (modes % 2 == 0) return from_systems(systems, modes, gamma0, dilatation);
+  if (modes % 2 == 0) return from_systems(systems, modes, gamma0, dilatation, true);
   const double volumetric = dilatation * gamma0 / 3.0;
   for (SymTensor& t : systems) t = t + SymTensor{volumetric, volumetric, volumetric, 0, 0, 0};
   return ShearCatalog(std::move(systems), gamma0, dilatation);
@@ -175,27 +193,29 @@ double random_planar_angle(Rng& rng) {
   return units::pi * uniform01(rng);
 }
 
-ShearCatalog make_random_catalog(int modes, double gamma0, double dilatation, Rng& rng) {
+ShearCatalog make_random_catalog(int modes, double gamma0, double dilatation, Rng& rng,
+                                 bool reverse_modes) {
   require_parameters(modes, gamma0, dilatation);
-  std::vector<SymTensor> systems(static_cast<std::size_t>(system_count(modes)));
+  std::vector<SymTensor> systems(static_cast<std::size_t>(system_count(modes, reverse_modes)));
   for (SymTensor& s : systems) s = gamma0 * rotated_unit_shear(random_rotation(rng));
-  return from_systems(systems, modes, gamma0, dilatation);
+  return from_systems(systems, modes, gamma0, dilatation, reverse_modes);
 }
 
-ShearCatalog make_template_catalog(int modes, double gamma0, double dilatation) {
+ShearCatalog make_template_catalog(int modes, double gamma0, double dilatation,
+                                   bool reverse_modes) {
   require_parameters(modes, gamma0, dilatation);
-  const int p = system_count(modes);
+  const int p = system_count(modes, reverse_modes);
   std::vector<SymTensor> systems =
       p <= kFixedTemplateSystems ? build_template_sequence(p)
                                  : std::vector<SymTensor>(long_template_sequence().begin(),
                                                           long_template_sequence().begin() + p);
   for (SymTensor& s : systems) s = gamma0 * s;
-  return from_systems(systems, modes, gamma0, dilatation);
+  return from_systems(systems, modes, gamma0, dilatation, reverse_modes);
 }
 
 ShearCatalog make_template_catalog(int modes, double gamma0, double dilatation,
-                                   const Eigen::Matrix3d& rotation) {
-  return rotated(make_template_catalog(modes, gamma0, dilatation), rotation);
+                                   const Eigen::Matrix3d& rotation, bool reverse_modes) {
+  return rotated(make_template_catalog(modes, gamma0, dilatation, reverse_modes), rotation);
 }
 
 ShearCatalog rotated(const ShearCatalog& catalog, const Eigen::Matrix3d& rotation) {

@@ -6,7 +6,9 @@
 // systems and mode k + P (k < M − P) is the negative of the shear part of mode k, so for even M
 // the catalog is made of M/2 exact ± pairs and for odd M the system (M−1)/2 has no partner.
 // (The planar catalog follows the same rule for even M; for odd M its directions are evenly
-// spaced and contain no ± pairs.) See docs/catalog.md.
+// spaced and contain no ± pairs.) Every factory takes `reverse_modes` (default true, the rule
+// above); false builds M systems and no negatives — a shear that runs one sense only along
+// each of its axes (config types.<name>.reverse_modes). See docs/catalog.md.
 #pragma once
 
 #include <string>
@@ -78,9 +80,11 @@ int default_mode_count(double order, const std::string& key);
 
 /// 2D (plane strain) catalog: ε*(θ_k) = (γ0/2)[[cos 2θ_k, sin 2θ_k], [sin 2θ_k, −cos 2θ_k]] in
 /// the xy plane plus δγ0/3·I (zz included: the eigenstrain of a plane-strain site is 3D), with
-/// θ_k = θ0 + kπ/M, k = 0..M−1. theta0 in rad. Arguments must have been validated
-/// (InternalError otherwise).
-ShearCatalog make_planar_catalog(int modes, double gamma0, double dilatation, double theta0);
+/// θ_k = θ0 + kπ/M, k = 0..M−1. theta0 in rad. Without reverse modes θ_k = θ0 + kπ/(2M): M
+/// axes over a quarter turn, none the negative (θ + π/2) of another. Arguments must have been
+/// validated (InternalError otherwise).
+ShearCatalog make_planar_catalog(int modes, double gamma0, double dilatation, double theta0,
+                                 bool reverse_modes = true);
 
 /// A uniformly random 2D catalog orientation θ0 in [0, π) (one draw).
 double random_planar_angle(Rng& rng);
@@ -88,19 +92,23 @@ double random_planar_angle(Rng& rng);
 /// 3D per-site random catalog (matrix, "heterogeneously randomized"): P = ceil(M/2) independent
 /// uniformly random rotations R_j (stz::random_rotation, drawn in order j = 0..P−1) of
 /// diag(γ0/2, −γ0/2, 0), i.e. R_j D R_jᵀ, then their negatives (the last dropped for odd M),
-/// plus δγ0/3·I. Consumes exactly 3P uniform draws of rng.
-ShearCatalog make_random_catalog(int modes, double gamma0, double dilatation, Rng& rng);
+/// plus δγ0/3·I. Consumes exactly 3P uniform draws of rng. Without reverse modes: P = M
+/// rotations, no negatives (3M draws).
+ShearCatalog make_random_catalog(int modes, double gamma0, double dilatation, Rng& rng,
+                                 bool reverse_modes = true);
 
 /// 3D template catalog before rotation. M = 2: ±(γ0/2)(e1⊗e3 + e3⊗e1). M = 12: the six systems
 /// (γ0/2)(e_i⊗e_j + e_j⊗e_i) for (i,j) = (1,3), (1,2), (2,3), then (γ0/2)(e_i⊗e_i − e_j⊗e_j)
 /// for (1,2), (1,3), (2,3), and their negatives. Every M uses the first ceil(M/2) systems of one
 /// nested sequence that starts with those six and continues by deterministic farthest-point
-/// selection (docs/catalog.md), so other M get evenly spread ± pairs.
-ShearCatalog make_template_catalog(int modes, double gamma0, double dilatation);
+/// selection (docs/catalog.md), so other M get evenly spread ± pairs. Without reverse modes the
+/// first M systems of the sequence, no negatives (M = 2: the e1–e3 and e1–e2 shears, one sense).
+ShearCatalog make_template_catalog(int modes, double gamma0, double dilatation,
+                                   bool reverse_modes = true);
 
 /// The template catalog rotated by a domain rotation R: every mode becomes R ε Rᵀ.
 ShearCatalog make_template_catalog(int modes, double gamma0, double dilatation,
-                                   const Eigen::Matrix3d& rotation);
+                                   const Eigen::Matrix3d& rotation, bool reverse_modes = true);
 
 /// Every mode of `catalog` rotated: R ε Rᵀ. R must be a proper rotation (InternalError
 /// otherwise). Rotating a template once per domain avoids rebuilding it.

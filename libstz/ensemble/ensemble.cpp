@@ -28,12 +28,15 @@ Statistic statistic(const std::vector<double>& values) {
   double sum = 0;
   for (double v : values)
     if (std::isfinite(v)) sum += v, ++s.count;
-  if (s.count == 0) return {std::nan(""), std::nan(""), 0};
+  const double nan = std::nan("");
+  if (s.count == 0) return {nan, nan, nan, 0};
   s.mean = sum / static_cast<double>(s.count);
   double ss = 0;
   for (double v : values)
     if (std::isfinite(v)) ss += (v - s.mean) * (v - s.mean);
-  s.sd = s.count > 1 ? std::sqrt(ss / static_cast<double>(s.count - 1)) : 0.0;
+  // One value has no spread to estimate: NaN, not 0 (a zero SD would read as "exact").
+  s.sd = s.count > 1 ? std::sqrt(ss / static_cast<double>(s.count - 1)) : nan;
+  s.se = s.count > 1 ? s.sd / std::sqrt(static_cast<double>(s.count)) : nan;
   return s;
 }
 
@@ -173,11 +176,13 @@ void write_summary(const std::filesystem::path& directory, const std::string& na
   std::ostringstream csv;
   csv << std::setprecision(10);
   csv << "# libstz " << name
-      << " summary; threshold_strain and strain_at_peak are true strains, "
-         "peak_stress in GPa; rows 'mean' and 'sd' (sample, n-1) are per group over finished "
-         "runs\n";
-  csv << "group,member,seed,status,threshold_strain,threshold_strain_raw,peak_stress_GPa,"
-         "strain_at_peak,final_stress_GPa,events_total,wall_s,error\n";
+      << " summary; threshold_strain, percolation_strain and strain_at_peak are true strains, "
+         "peak_stress in GPa; per group, rows 'mean', 'sd' (sample, n-1; NaN for n < 2), 'se' "
+         "(sd/sqrt(n)) and 'n' (values counted): threshold and percolation strains over the "
+         "runs that percolated, the rest over finished runs\n";
+  csv << "group,member,seed,status,threshold_strain,threshold_strain_raw,percolated,censored,"
+         "percolation_strain,peak_stress_GPa,strain_at_peak,final_stress_GPa,events_total,wall_s,"
+         "error\n";
   auto quoted = [](std::string s) {
     for (auto& c : s)
       if (c == '"' || c == '\n') c = '\'';
@@ -187,46 +192,59 @@ void write_summary(const std::filesystem::path& directory, const std::string& na
   int gi = 0;
   for (const auto& g : groups) {
     const auto& rs = by_group[g];
-    std::vector<double> th, th_raw, peak, at, seeds, ok;
+    std::vector<double> th, th_raw, perc, peak, at, seeds, ok, percolated, censored;
     for (const auto* r : rs) {
       const RunSummary& s = r->summary;
       csv << quoted(g) << "," << quoted(r->spec.label) << "," << r->seed << ","
           << (r->ok ? "ok" : "failed") << ",";
       if (r->ok)
-        csv << s.threshold_strain << "," << s.threshold_strain_raw << "," << s.peak_stress_GPa
-            << "," << s.strain_at_peak << "," << s.final_stress_GPa << "," << s.events_total << ","
-            << s.wall_s << ",\n";
+        csv << s.threshold_strain << "," << s.threshold_strain_raw << ","
+            << (s.percolated ? "true" : "false") << "," << (s.censored ? "true" : "false") << ","
+            << s.percolation_strain << "," << s.peak_stress_GPa << "," << s.strain_at_peak << ","
+            << s.final_stress_GPa << "," << s.events_total << "," << s.wall_s << ",\n";
       else
-        csv << ",,,,,,," << quoted(r->error) << "\n";
+        csv << ",,,,,,,,,," << quoted(r->error) << "\n";
       const double nan = std::nan("");
+      const bool counted = r->ok && s.percolated;  // threshold statistics: percolated runs only
       seeds.push_back(static_cast<double>(r->seed));
       ok.push_back(r->ok ? 1.0 : 0.0);
-      th.push_back(r->ok ? s.threshold_strain : nan);
-      th_raw.push_back(r->ok ? s.threshold_strain_raw : nan);
+      percolated.push_back(r->ok ? (s.percolated ? 1.0 : 0.0) : nan);
+      censored.push_back(r->ok ? (s.censored ? 1.0 : 0.0) : nan);
+      th.push_back(counted ? s.threshold_strain : nan);
+      th_raw.push_back(counted ? s.threshold_strain_raw : nan);
+      perc.push_back(counted ? s.percolation_strain : nan);
       peak.push_back(r->ok ? s.peak_stress_GPa : nan);
       at.push_back(r->ok ? s.strain_at_peak : nan);
     }
     const Statistic st = statistic(th), sp = statistic(peak), sa = statistic(at),
-                    sr = statistic(th_raw);
-    csv << quoted(g) << ",mean,,," << st.mean << "," << sr.mean << "," << sp.mean << "," << sa.mean
-        << ",,,,\n";
-    csv << quoted(g) << ",sd,,," << st.sd << "," << sr.sd << "," << sp.sd << "," << sa.sd
-        << ",,,,\n";
+                    sr = statistic(th_raw), sq = statistic(perc);
+    const std::pair<const char*, double Statistic::*> rows[] = {
+        {"mean", &Statistic::mean}, {"sd", &Statistic::sd}, {"se", &Statistic::se}};
+    for (const auto& [row, field] : rows)
+      csv << quoted(g) << "," << row << ",,," << st.*field << "," << sr.*field << ",,," << sq.*field
+          << "," << sp.*field << "," << sa.*field << ",,,,\n";
+    csv << quoted(g) << ",n,,," << st.count << "," << sr.count << ",,," << sq.count << ","
+        << sp.count << "," << sa.count << ",,,,\n";
     const std::string path = "/groups/" + std::to_string(gi++);
     h5.create_group(path);
     h5.attribute(path, "group", g.empty() ? std::string("ensemble") : g);
     h5.write(path + "/seed", seeds, {seeds.size()});
     h5.write(path + "/ok", ok, {ok.size()});
+    h5.write(path + "/percolated", percolated, {percolated.size()});
+    h5.write(path + "/censored", censored, {censored.size()});
     h5.write(path + "/threshold_strain", th, {th.size()});
     h5.write(path + "/threshold_strain_raw", th_raw, {th_raw.size()});
+    h5.write(path + "/percolation_strain", perc, {perc.size()});
     h5.write(path + "/peak_stress_GPa", peak, {peak.size()});
     h5.write(path + "/strain_at_peak", at, {at.size()});
     for (const auto& [stat_name, s] : {std::pair<std::string, Statistic>{"threshold_strain", st},
                                        {"threshold_strain_raw", sr},
+                                       {"percolation_strain", sq},
                                        {"peak_stress_GPa", sp},
                                        {"strain_at_peak", sa}}) {
       h5.attribute(path, stat_name + "_mean", s.mean);
       h5.attribute(path, stat_name + "_sd", s.sd);
+      h5.attribute(path, stat_name + "_se", s.se);
       h5.attribute(path, stat_name + "_count", static_cast<std::int64_t>(s.count));
     }
   }

@@ -42,9 +42,10 @@ struct MemberResult {
   RunSummary summary;
 };
 
-/// Mean and sample standard deviation (n − 1) of the finite values; count of those values.
+/// Mean, sample standard deviation (n − 1) and standard error of the mean (sd/√n) of the finite
+/// values, and their count n. mean is NaN for n = 0; sd and se are NaN for n < 2.
 struct Statistic {
-  double mean = 0, sd = 0;
+  double mean = 0, sd = 0, se = 0;
   std::size_t count = 0;
 };
 Statistic statistic(const std::vector<double>& values);
@@ -78,8 +79,10 @@ std::vector<MemberSpec> ensemble_members(const RunConfig& base, int seeds,
 std::vector<MemberSpec> sweep_members(const RunConfig& base,
                                       const std::filesystem::path& directory);
 
-/// DIR/<name>.csv and DIR/<name>.h5: one row per member and the statistics per group (all
-/// members form one group for an ensemble). Atomic writes.
+/// DIR/<name>.csv and DIR/<name>.h5: one row per member (with its `percolated` and `censored`
+/// flags) and the statistics per group (all members form one group for an ensemble): rows
+/// mean, sd, se and n. Threshold and percolation strains are summarized over the members that
+/// percolated, the other columns over the finished members. Atomic writes.
 void write_summary(const std::filesystem::path& directory, const std::string& name,
                    const std::vector<MemberResult>& results);
 

@@ -355,8 +355,9 @@ class Section {
 const std::vector<std::string> kTopKeys{"run",    "grid",        "material", "loading", "stz",
                                         "types",  "free_volume", "mro",      "cfv",     "kmc",
                                         "output", "ensemble",    "sweep"};
-const std::vector<std::string> kTypeKeys{"modes",          "order",       "barrier_eV",
-                                         "barrier_spread", "orientation", "redraw_barrier"};
+const std::vector<std::string> kTypeKeys{"modes",          "order",          "barrier_eV",
+                                         "barrier_spread", "orientation",    "redraw_barrier",
+                                         "reverse_modes",  "softening_scale"};
 
 // ---------------------------------------------------------------------------------------------
 // Canonical YAML text of small nodes (sweep values)
@@ -612,6 +613,8 @@ void read_types(const YAML::Node& node, ModelParams& model) {
     s.read("barrier_eV", t.barrier_eV);
     s.read("barrier_spread", t.barrier_spread);
     s.read("redraw_barrier", t.redraw_barrier);
+    s.read("reverse_modes", t.reverse_modes);
+    s.read("softening_scale", t.softening_scale);
     if (const auto* o = s.find("orientation"))
       t.orientation =
           parse_orientation_policy(read_string(*o, s.key("orientation")), s.key("orientation"));
@@ -636,13 +639,15 @@ int defined_type(const ModelParams& model, const std::string& name, const std::s
 
 void read_mro(const YAML::Node& node, RunConfig& c, const std::filesystem::path& base_dir) {
   SyntheticMroParams& mro = c.sim.mro;
-  const Section s(node, "mro", {"fraction", "composition", "diameter_nm", "map"});
+  const Section s(node, "mro", {"fraction", "composition", "diameter_nm", "map", "mixing"});
   s.read("fraction", mro.fraction);
   if (const auto* d = s.find("diameter_nm")) {
     const Section ds(*d, "mro.diameter_nm", {"mean", "sd"});
     ds.read("mean", mro.diameter_mean_nm);
     ds.read("sd", mro.diameter_sd_nm);
   }
+  if (const auto* mix = s.find("mixing"))
+    mro.mixing = parse_mro_mixing(read_string(*mix, "mro.mixing"), "mro.mixing");
   mro.composition.clear();
   if (const auto* comp = s.find("composition")) {
     Section::for_each_entry(
@@ -698,6 +703,9 @@ void read_mro(const YAML::Node& node, RunConfig& c, const std::filesystem::path&
     if (mro.fraction != 0.0)
       throw ConfigError("mro.fraction", to_display(mro.fraction),
                         "0 when mro.map is given (the imported map sets the MRO fraction)");
+    if (mro.mixing != MroMixing::per_domain)
+      throw ConfigError("mro.mixing", to_string(mro.mixing),
+                        "per_domain when mro.map is given (the label table sets the types)");
     c.mro_map = std::move(map);
   }
 }
@@ -828,10 +836,17 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
   }
   read_mro(section("mro"), c, base_dir);
   {
-    const Section s = sub("cfv", {"threshold", "smoothing_window", "resample_points"});
+    const Section s = sub("cfv", {"threshold", "smoothing_window", "resample_points",
+                                  "min_percolation_nm3", "measure", "percolation"});
     s.read("threshold", c.sim.cfv.threshold);
     s.read("smoothing_window", c.sim.cfv.smoothing_window);
     s.read("resample_points", c.sim.cfv.resample_points);
+    s.read("min_percolation_nm3", c.sim.cfv.min_percolation_nm3);
+    if (const auto* m = s.find("percolation"))
+      c.sim.cfv.percolation =
+          parse_percolation_criterion(read_string(*m, s.key("percolation")), s.key("percolation"));
+    if (const auto* m = s.find("measure"))
+      c.sim.cfv.measure = parse_cfv_measure(read_string(*m, s.key("measure")), s.key("measure"));
   }
   {
     KmcParams& k = c.sim.kmc;
@@ -1043,6 +1058,10 @@ std::string resolved_config_yaml(const RunConfig& c) {
     line(4, "barrier_spread", format_double(t.barrier_spread));
     line(4, "orientation", to_string(t.orientation));
     line(4, "redraw_barrier", t.redraw_barrier ? "true" : "false");
+    line(4, "reverse_modes", t.reverse_modes ? "true" : "false");
+    std::string scale = format_double(t.softening_scale);
+    if (t.softening_scale == 0.0) scale += "  # 1/order = " + format_double(t.order_scale());
+    line(4, "softening_scale", scale);
   }
   const FreeVolumeParams& f = m.free_volume;
   line(0, "free_volume", "");
@@ -1063,6 +1082,7 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(2, "diameter_nm", "");
   line(4, "mean", format_double(p.mro.diameter_mean_nm));
   line(4, "sd", format_double(p.mro.diameter_sd_nm));
+  line(2, "mixing", to_string(p.mro.mixing));
   if (c.mro_map) {
     line(2, "map", "");
     line(4, "file", yaml_string(c.mro_map->file));
@@ -1076,6 +1096,9 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(2, "threshold", format_double(p.cfv.threshold));
   line(2, "smoothing_window", std::to_string(p.cfv.smoothing_window));
   line(2, "resample_points", std::to_string(p.cfv.resample_points));
+  line(2, "min_percolation_nm3", format_double(p.cfv.min_percolation_nm3));
+  line(2, "measure", to_string(p.cfv.measure));
+  line(2, "percolation", to_string(p.cfv.percolation));
   line(0, "kmc", "");
   line(2, "engine", to_string(p.kmc.engine));
   line(2, "selector", to_string(p.kmc.selector));

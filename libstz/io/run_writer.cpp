@@ -53,6 +53,10 @@ const std::vector<SeriesColumn>& series_columns() {
        SeriesColumn::real, [](P p) { return p.cfv_max_free_volume_nm3; }, nullptr},
       {"cfv_spanning", "1", "1 when the largest CFV cluster spans the periodic box",
        SeriesColumn::flag, nullptr, [](P p) { return std::int64_t{p.cfv_spanning ? 1 : 0}; }},
+      {"cfv_crossing", "1",
+       "1 when the largest CFV cluster occupies every voxel layer along some axis (crosses the "
+       "box)",
+       SeriesColumn::flag, nullptr, [](P p) { return std::int64_t{p.cfv_crossing ? 1 : 0}; }},
   };
   return columns;
 }
@@ -139,17 +143,28 @@ RunSummary summarize_run(const Simulation& sim, const std::vector<SeriesPoint>& 
     }
   s.threshold_strain = kNaN;
   s.threshold_strain_raw = kNaN;
+  s.censored = false;
+  s.percolated = false;
+  s.percolation_strain = kNaN;
   if (!series.empty()) {
     std::vector<double> strain, cfv;
+    std::vector<std::uint8_t> spans;
+    const auto& cp = sim.params().cfv;
     for (const auto& p : series) {
       strain.push_back(p.strain_true);
       cfv.push_back(p.cfv_max_nm3);
+      spans.push_back(
+          (cp.percolation == PercolationCriterion::wraps ? p.cfv_spanning : p.cfv_crossing) ? 1
+                                                                                            : 0);
     }
-    const ThresholdStrain t =
-        percolation_threshold_strain(strain, cfv, sim.params().cfv.smoothing_window,
-                                     static_cast<std::size_t>(sim.params().cfv.resample_points));
-    s.threshold_strain = t.smoothed;
-    s.threshold_strain_raw = t.raw;
+    const PercolationAnalysis a =
+        analyse_percolation(strain, cfv, spans, cp.min_percolation_nm3, cp.smoothing_window,
+                            static_cast<std::size_t>(cp.resample_points));
+    s.threshold_strain = a.threshold.smoothed;
+    s.threshold_strain_raw = a.threshold.raw;
+    s.censored = a.threshold.censored;
+    s.percolated = a.percolated;
+    s.percolation_strain = a.percolation_strain;
   }
   s.events_total = sim.events();
   s.athermal_events_total = sim.athermal_events();
@@ -174,6 +189,9 @@ std::vector<SummaryValue> summary_values(const RunSummary& s, std::size_t series
       {"strain_at_peak", s.strain_at_peak},
       {"threshold_strain", s.threshold_strain},
       {"threshold_strain_raw", s.threshold_strain_raw},
+      {"censored", std::int64_t{s.censored ? 1 : 0}},
+      {"percolated", std::int64_t{s.percolated ? 1 : 0}},
+      {"percolation_strain", s.percolation_strain},
       {"events_total", s.events_total},
       {"athermal_events_total", s.athermal_events_total},
       {"null_steps_total", s.null_steps_total},

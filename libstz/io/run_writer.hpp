@@ -27,6 +27,12 @@ struct RunSummary {
   double strain_at_peak = 0;    ///< true strain of the peak
   double threshold_strain = 0;  ///< CFV percolation threshold (true strain), smoothed; NaN: none
   double threshold_strain_raw = 0;  ///< same from the raw series; NaN: none
+  /// The smoothed threshold lies within half a smoothing window of the series ends.
+  bool censored = false;
+  /// The largest cluster crossed (cfv.percolation: wraps — spanned) the box, with at least
+  /// cfv.min_percolation_nm3, at some point; when false both threshold strains are NaN.
+  bool percolated = false;
+  double percolation_strain = 0;  ///< first true strain at which it did; NaN: never
   std::int64_t events_total = 0;
   std::int64_t athermal_events_total = 0;
   std::int64_t null_steps_total = 0;

@@ -35,6 +35,8 @@ void StzTypeParams::validate() const {
           barrier_eV, "an energy in (0, 100] eV");
   require(std::isfinite(barrier_spread) && barrier_spread >= 0.0 && barrier_spread < 1.0,
           p + "barrier_spread", barrier_spread, "a relative spread in [0, 1)");
+  require(std::isfinite(softening_scale) && softening_scale >= 0.0 && softening_scale <= 100.0,
+          p + "softening_scale", softening_scale, "0 (= 1/order) or a factor in (0, 100]");
 }
 
 void FreeVolumeParams::validate() const {

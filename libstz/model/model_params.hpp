@@ -32,11 +32,21 @@ struct StzTypeParams {
   /// atoms. (A per_domain site keeps its orientation either way.) Without it, the weakest
   /// per-domain sites flip back and forth under their own back-stress (docs/model.md).
   bool redraw_barrier = true;
+  /// Each mode comes with its negative (± pairs, SPEC 3.4). false: M distinct shear systems,
+  /// each one sense only (docs/model.md).
+  bool reverse_modes = true;
+  /// Factor s on the free volume an event creates (and so on the softening), independent of
+  /// `order`; 0 means the default 1/order.
+  double softening_scale = 0.0;
 
   /// Mode count after applying the default rule.
   int resolved_modes() const;
   /// Order-scaled softening / free-volume factor s = 1/D.
   double order_scale() const { return 1.0 / order; }
+  /// The softening / free-volume factor in use: softening_scale, or 1/order when it is 0.
+  double resolved_softening_scale() const {
+    return softening_scale > 0.0 ? softening_scale : order_scale();
+  }
   void validate() const;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
@@ -143,17 +145,10 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
     m_stress_scale[a] = voigt_contraction_weight(m_active[a]) * m_half_omega / m_kT;
   m_mode_basis = make_mode_basis(m_active, grid.dimension(), params.dilatation != 0.0);
 
-  // Per-domain catalogs (shared orientation, kept after firing).
-  for (const auto& d : structure.domains) {
+  for (const auto& d : structure.domains)
     if (d.type < 0 || d.type >= n_types)
       throw ConfigError("mro.composition", "type index " + std::to_string(d.type),
                         "a type defined under `types`");
-    const int m = m_type_modes[static_cast<std::size_t>(d.type)];
-    m_domain_catalogs.push_back(
-        grid.dimension() == 2
-            ? make_planar_catalog(m, params.gamma0, params.dilatation, d.angle_rad)
-            : make_template_catalog(m, params.gamma0, params.dilatation, d.rotation));
-  }
 
   const std::size_t n = grid.size();
   const std::size_t na = m_active.size();
@@ -186,16 +181,36 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   m_tensors.assign(offset, 0.0f);
   m_barrier0_eV.assign(n, 0.0);
 
-  // Initial draws, in site order, one stream per purpose.
+  // Initial draws, in site order, one stream per purpose. Per-domain catalogs (shared
+  // orientation, kept after firing) are built once per (domain, type): with mro.mixing
+  // per_voxel the voxels of one domain may have different types, all in the domain's
+  // orientation.
   Rng orientation_rng(seed, RngPurpose::orientation);
   Rng barrier_rng(seed, RngPurpose::barrier);
+  std::map<std::pair<std::int32_t, int>, ShearCatalog> domain_catalogs;
   for (std::size_t i = 0; i < n; ++i) {
     const int t = m_type[i];
     const auto& type = params.types[static_cast<std::size_t>(t)];
     m_barrier0_eV[i] = draw_barrier(t, barrier_rng);
     const bool shared = type.orientation == OrientationPolicy::per_domain && m_domain[i] >= 0;
-    assign_catalog(i, shared ? m_domain_catalogs[static_cast<std::size_t>(m_domain[i])]
-                             : draw_site_catalog(t, orientation_rng));
+    if (!shared) {
+      assign_catalog(i, draw_site_catalog(t, orientation_rng));
+      continue;
+    }
+    auto it = domain_catalogs.find({m_domain[i], t});
+    if (it == domain_catalogs.end()) {
+      const MroDomain& d = structure.domains[static_cast<std::size_t>(m_domain[i])];
+      const int m = m_type_modes[static_cast<std::size_t>(t)];
+      it = domain_catalogs
+               .emplace(std::pair{m_domain[i], t},
+                        grid.dimension() == 2
+                            ? make_planar_catalog(m, params.gamma0, params.dilatation, d.angle_rad,
+                                                  type.reverse_modes)
+                            : make_template_catalog(m, params.gamma0, params.dilatation, d.rotation,
+                                                    type.reverse_modes))
+               .first;
+    }
+    assign_catalog(i, it->second);
   }
   // The largest mode norm does not change on redraws (every catalog has the same magnitudes).
   const SymTensor pure{0.5 * params.gamma0, -0.5 * params.gamma0, 0, 0, 0, 0};
@@ -219,9 +234,11 @@ double StzModel::draw_barrier(int type, Rng& rng) const {
 
 ShearCatalog StzModel::draw_site_catalog(int type, Rng& rng) const {
   const int m = m_type_modes[static_cast<std::size_t>(type)];
+  const bool reverse = m_params.types[static_cast<std::size_t>(type)].reverse_modes;
   if (m_grid.dimension() == 2)
-    return make_planar_catalog(m, m_params.gamma0, m_params.dilatation, random_planar_angle(rng));
-  return make_random_catalog(m, m_params.gamma0, m_params.dilatation, rng);
+    return make_planar_catalog(m, m_params.gamma0, m_params.dilatation, random_planar_angle(rng),
+                               reverse);
+  return make_random_catalog(m, m_params.gamma0, m_params.dilatation, rng, reverse);
 }
 
 void StzModel::assign_catalog(std::size_t site, const ShearCatalog& catalog) {
@@ -252,6 +269,18 @@ double StzModel::transient_free_volume(std::size_t site, double time_s) const {
   // vectorised barrier loop of site_rates_range computes exactly the same values.
   return m_free_volume_transient[site] *
          fast_exp(-(time_s - m_transient_since_s[site]) / m_annealing_time_s);
+}
+
+std::vector<double> StzModel::relative_permanent_free_volume() const {
+  std::vector<double> capacity;
+  for (const auto& t : m_params.types)
+    capacity.push_back(m_params.free_volume.permanent_max * t.resolved_softening_scale());
+  std::vector<double> out(m_free_volume_permanent.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double c = capacity[static_cast<std::size_t>(m_type[i])];
+    out[i] = c > 0.0 ? m_free_volume_permanent[i] / c : std::numeric_limits<double>::quiet_NaN();
+  }
+  return out;
 }
 
 double StzModel::softening(std::size_t site, double time_s) const {
@@ -450,7 +479,7 @@ SymTensor StzModel::fire(std::size_t site, int mode, double time_s) {
   const int t = m_type[site];
   const auto& type = m_params.types[static_cast<std::size_t>(t)];
   const auto& fv = m_params.free_volume;
-  const double s = type.order_scale();
+  const double s = type.resolved_softening_scale();
   m_free_volume_permanent[site] =
       std::min(fv.permanent_max, m_free_volume_permanent[site] + s * fv.permanent_per_event);
   m_free_volume_transient[site] = s * fv.transient_per_event;

@@ -114,6 +114,9 @@ class StzModel {
   double max_barrier_rise_rate_eV_per_s(double time_s) const;
 
   std::span<const double> permanent_free_volume() const { return m_free_volume_permanent; }
+  /// ξp of every site as a fraction of its type's capacity, permanent_max × the type's
+  /// softening scale (cfv.measure: relative); NaN where the capacity is 0.
+  std::vector<double> relative_permanent_free_volume() const;
   /// ξt of a site at time t.
   double transient_free_volume(std::size_t site, double time_s) const;
   /// Mean of ξp + ξt(t) over all sites.
@@ -160,7 +163,6 @@ class StzModel {
   int m_max_modes = 0;
   std::vector<std::int16_t> m_type;
   std::vector<std::int32_t> m_domain;
-  std::vector<ShearCatalog> m_domain_catalogs;
   std::vector<int> m_active;  ///< Voigt components stored (2D: xx, yy, xy [, zz])
   std::array<double, kMaxActive> m_stress_scale{};  ///< weight_a ½Ω / k_BT
   std::vector<std::array<double, kMaxActive>> m_mode_basis;

@@ -240,11 +240,16 @@ SeriesPoint Simulation::series_point() const {
   p.cfv_max_nm3 = cfv.largest.volume_nm3;
   p.cfv_max_free_volume_nm3 = cfv.largest.free_volume_nm3;
   p.cfv_spanning = cfv.largest.spans_any();
+  p.cfv_crossing = cfv.largest.crosses_any();
   return p;
 }
 
 CfvClusters Simulation::cfv_clusters() const {
-  return connected_free_volume(m_grid, m_model.permanent_free_volume(), m_params.cfv.threshold);
+  if (m_params.cfv.measure == CfvMeasure::absolute)
+    return connected_free_volume(m_grid, m_model.permanent_free_volume(), m_params.cfv.threshold);
+  // Relative: ξp as a fraction of what its type can hold (docs/model.md).
+  const std::vector<double> relative = m_model.relative_permanent_free_volume();
+  return connected_free_volume(m_grid, relative, m_params.cfv.threshold);
 }
 
 TensorField Simulation::plastic_strain() const {

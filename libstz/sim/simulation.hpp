@@ -34,6 +34,7 @@ struct SeriesPoint {
   double cfv_max_nm3 = 0;              ///< largest CFV cluster, voxel volume
   double cfv_max_free_volume_nm3 = 0;  ///< largest CFV cluster, summed free volume
   bool cfv_spanning = false;           ///< largest cluster wraps the periodic box
+  bool cfv_crossing = false;           ///< largest cluster occupies every layer along an axis
 };
 
 /// Called by Simulation::run at every series point and snapshot strain.

@@ -83,6 +83,26 @@ void KmcParams::validate() const {
           "kmc.bound_scale_for_tests", bound_scale_for_tests, "a positive factor");
 }
 
+CfvMeasure parse_cfv_measure(const std::string& text, const std::string& key) {
+  if (text == "absolute") return CfvMeasure::absolute;
+  if (text == "relative") return CfvMeasure::relative;
+  throw ConfigError(key, text, "one of absolute, relative");
+}
+
+const char* to_string(CfvMeasure measure) {
+  return measure == CfvMeasure::absolute ? "absolute" : "relative";
+}
+
+PercolationCriterion parse_percolation_criterion(const std::string& text, const std::string& key) {
+  if (text == "crosses") return PercolationCriterion::crosses;
+  if (text == "wraps") return PercolationCriterion::wraps;
+  throw ConfigError(key, text, "one of crosses, wraps");
+}
+
+const char* to_string(PercolationCriterion criterion) {
+  return criterion == PercolationCriterion::crosses ? "crosses" : "wraps";
+}
+
 void CfvParams::validate() const {
   require(std::isfinite(threshold) && threshold > 0 && threshold <= 1, "cfv.threshold", threshold,
           "a free-volume fraction in (0, 1]");
@@ -91,6 +111,8 @@ void CfvParams::validate() const {
   require(resample_points == 0 || (resample_points >= 3 && resample_points <= 10000000),
           "cfv.resample_points", static_cast<double>(resample_points),
           "0 (automatic) or a point count in [3, 1e7]");
+  require(std::isfinite(min_percolation_nm3) && min_percolation_nm3 >= 0, "cfv.min_percolation_nm3",
+          min_percolation_nm3, "a volume >= 0 nm^3");
 }
 
 void OutputParams::validate(double max_strain) const {
@@ -121,6 +143,9 @@ void SimulationParams::validate() const {
                       "an axis of the grid (0.." + std::to_string(grid.shape.size() - 1) + ")");
   model.validate();
   cfv.validate();
+  if (cfv.measure == CfvMeasure::relative && !(model.free_volume.permanent_max > 0))
+    throw ConfigError("cfv.measure", "relative",
+                      "absolute when free_volume.permanent_max = 0 (no capacity to compare with)");
   kmc.validate();
   output.validate(loading.max_strain);
 }

@@ -82,14 +82,36 @@ struct KmcParams {
   void validate() const;
 };
 
+/// What the CFV threshold compares (`cfv.measure`, docs/model.md).
+enum class CfvMeasure {
+  absolute,  ///< ξp >= threshold
+  relative,  ///< ξp / (permanent_max × softening_scale of the voxel's type) >= threshold
+};
+CfvMeasure parse_cfv_measure(const std::string& text, const std::string& key);
+const char* to_string(CfvMeasure measure);
+
+/// When the largest CFV cluster counts as percolated (`cfv.percolation`, docs/analysis.md).
+enum class PercolationCriterion {
+  crosses,  ///< it occupies every voxel layer along some axis (runs face to face)
+  wraps,    ///< it connects to its own periodic image (closes on the torus)
+};
+PercolationCriterion parse_percolation_criterion(const std::string& text, const std::string& key);
+const char* to_string(PercolationCriterion criterion);
+
 struct CfvParams {
-  /// Permanent free volume ξp at or above which a voxel counts as CFV.
+  /// Permanent free volume ξp at or above which a voxel counts as CFV (measure absolute), or the
+  /// fraction of its type's capacity (measure relative).
   double threshold = 0.1;
+  CfvMeasure measure = CfvMeasure::absolute;
   /// Threshold strain: centred moving-average window (points, odd) on the resampled series.
   int smoothing_window = 5;
   /// Threshold strain: uniform resampling points of the largest-CFV series (0 = automatic:
   /// the median spacing of the recorded series).
   std::int64_t resample_points = 0;
+  /// Smallest largest-cluster volume (nm³, voxels × voxel volume) that counts as percolation
+  /// when the cluster spans the box; 0: any spanning cluster.
+  double min_percolation_nm3 = 0.0;
+  PercolationCriterion percolation = PercolationCriterion::crosses;
   void validate() const;
 };
 

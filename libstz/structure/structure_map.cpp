@@ -41,8 +41,9 @@ void StructureMap::check_invariants(const Grid& grid) const {
     }
     STZ_REQUIRE(id >= 0 && static_cast<std::size_t>(id) < domains.size(), "voxel ", i,
                 " has domain id ", id, " of ", domains.size(), " domains");
-    STZ_REQUIRE(type[i] == domains[static_cast<std::size_t>(id)].type, "voxel ", i, " has type ",
-                type[i], " but its domain ", id, " has type ",
+    STZ_REQUIRE(type[i] > kMatrixType, "MRO voxel ", i, " has type ", type[i]);
+    STZ_REQUIRE(mixed_types || type[i] == domains[static_cast<std::size_t>(id)].type, "voxel ", i,
+                " has type ", type[i], " but its domain ", id, " has type ",
                 domains[static_cast<std::size_t>(id)].type);
     ++counts[static_cast<std::size_t>(id)];
   }

@@ -51,6 +51,9 @@ struct StructureMap {
   std::vector<std::int16_t> type;
   /// The MRO domains, indexed by domain id.
   std::vector<MroDomain> domains;
+  /// Voxels of one domain may have different MRO types (mro.mixing: per_voxel); the domain's
+  /// `type` is then the one drawn for the domain, not necessarily that of its voxels.
+  bool mixed_types = false;
 
   /// Number of voxels that belong to an MRO domain.
   std::size_t mro_voxel_count() const;

@@ -12,6 +12,16 @@
 namespace stz {
 namespace {
 
+// The composition entry a weighted draw u in [0, total weight) falls on; zero weights are never
+// picked (u at the very top, by rounding, goes to the last positive entry).
+std::size_t pick_component(const std::vector<MroComponent>& composition,
+                           const std::vector<double>& cumulative, std::size_t last_positive,
+                           double u) {
+  for (std::size_t k = 0; k < cumulative.size(); ++k)
+    if (u < cumulative[k] && composition[k].weight > 0.0) return k;
+  return last_positive;
+}
+
 struct BallVoxel {
   double distance2;  // squared distance of the voxel centre from the ball centre, voxel units
   std::size_t index;
@@ -126,6 +136,16 @@ void SyntheticMroParams::validate(const Grid& grid) const {
             " nm): diameters below one voxel are redrawn");
 }
 
+MroMixing parse_mro_mixing(const std::string& text, const std::string& key) {
+  if (text == "per_domain") return MroMixing::per_domain;
+  if (text == "per_voxel") return MroMixing::per_voxel;
+  throw ConfigError(key, text, "one of per_domain, per_voxel");
+}
+
+const char* to_string(MroMixing mixing) {
+  return mixing == MroMixing::per_domain ? "per_domain" : "per_voxel";
+}
+
 StructureMap make_synthetic_mro_map(const Grid& grid, const SyntheticMroParams& params,
                                     std::uint64_t seed) {
   params.validate(grid);
@@ -165,13 +185,8 @@ StructureMap make_synthetic_mro_map(const Grid& grid, const SyntheticMroParams& 
     std::array<double, 3> centre{0.0, 0.0, 0.5};
     for (int ax = 0; ax < grid.dimension(); ++ax)
       centre[static_cast<std::size_t>(ax)] = uniform01(rng) * grid.extent(ax);
-    const double u = uniform01(rng) * total_weight;
-    std::size_t pick = last_positive;
-    for (std::size_t k = 0; k < cumulative.size(); ++k)
-      if (u < cumulative[k] && params.composition[k].weight > 0.0) {
-        pick = k;
-        break;
-      }
+    const std::size_t pick = pick_component(params.composition, cumulative, last_positive,
+                                            uniform01(rng) * total_weight);
     MroDomain domain;
     domain.type = params.composition[pick].type;
     domain.diameter_nm = diameter;
@@ -202,6 +217,18 @@ StructureMap make_synthetic_mro_map(const Grid& grid, const SyntheticMroParams& 
     domain.voxel_count = free_voxels.size();
     filled += free_voxels.size();
     map.domains.push_back(domain);
+  }
+  if (params.mixing == MroMixing::per_voxel) {
+    // Its own stream: the placement above is exactly that of per_domain mixing.
+    Rng voxel_rng(seed, RngPurpose::mro_map, 1);
+    for (std::size_t i = 0; i < n; ++i)
+      if (map.domain_id[i] != kMatrixDomain)
+        map.type[i] = static_cast<std::int16_t>(
+            params
+                .composition[pick_component(params.composition, cumulative, last_positive,
+                                            uniform01(voxel_rng) * total_weight)]
+                .type);
+    map.mixed_types = true;
   }
   return map;
 }

@@ -15,11 +15,16 @@
 // one that finds none is dropped (its draws are still consumed). The domain that would overshoot
 // the target keeps only its free voxels nearest its centre (ties by voxel index), so the MRO
 // voxel count equals round(fraction · N) exactly. All of it is serial: thread-count independent.
+// Mixing (`mro.mixing`): per_domain gives every voxel its domain's type; per_voxel then redraws
+// the type of every MRO voxel, in voxel-index order, by the composition weights from the
+// separate stream Rng(seed, RngPurpose::mro_map, 1), so the geometry and the domain types
+// (still drawn, and kept as MroDomain::type) are those of the per_domain map.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "libstz/grid/grid.hpp"
@@ -35,6 +40,14 @@ struct MroComponent {
   double weight = 1.0;
 };
 
+/// How MRO voxels get their type (SPEC 3.8).
+enum class MroMixing {
+  per_domain,  ///< every voxel of a domain has the domain's type
+  per_voxel,   ///< every voxel of a domain draws its type by the composition weights
+};
+MroMixing parse_mro_mixing(const std::string& text, const std::string& key);
+const char* to_string(MroMixing mixing);
+
 /// Parameters of a synthetic MRO map (config section `mro`).
 struct SyntheticMroParams {
   /// Target fraction of voxels in MRO domains, in [0, 1) (`mro.fraction`).
@@ -46,6 +59,8 @@ struct SyntheticMroParams {
   double diameter_mean_nm = 1.25;
   /// Standard deviation of the Gaussian domain diameter, nm, >= 0 (`mro.diameter_nm.sd`).
   double diameter_sd_nm = 0.3;
+  /// Per-domain or per-voxel types (`mro.mixing`).
+  MroMixing mixing = MroMixing::per_domain;
 
   /// Throws ConfigError (keys mro.fraction, mro.composition, mro.diameter_nm.mean,
   /// mro.diameter_nm.sd) for values outside their ranges. With fraction > 0 it also requires a

@@ -48,6 +48,12 @@ expect_error mro_too_big "mro.diameter_nm.mean" run "$(cfg mro_too_big 'grid: {s
 types: {mro_a: {modes: 12, order: 1.67, orientation: per_domain}}
 mro: {fraction: 0.2, composition: {mro_a: 1.0}, diameter_nm: {mean: 40, sd: 0.3}}')"
 expect_error bad_orientation "types.mro_a.orientation" run "$(cfg bad_orientation 'types: {mro_a: {orientation: sideways}}')"
+expect_error bad_mixing "mro.mixing" run "$base" --set mro.mixing=per_pixel
+expect_error bad_measure "cfv.measure" run "$base" --set cfv.measure=percent
+expect_error percolation "cfv.percolation" run "$base" --set cfv.percolation=touches
+expect_error min_percolation "cfv.min_percolation_nm3" run "$base" --set cfv.min_percolation_nm3=-5
+expect_error reverse_modes "types.mro_a.reverse_modes" run "$(cfg reverse_modes 'types: {mro_a: {reverse_modes: sometimes}}')"
+expect_error softening_scale "types.mro_a.softening_scale" run "$(cfg softening_scale 'types: {mro_a: {softening_scale: -0.5}}')"
 expect_error yaml_syntax "yaml_syntax.yaml:1" run "$(cfg yaml_syntax 'grid: {shape: [16, 8}')"
 expect_error top_list "top level" run "$(cfg top_list '- 1
 - 2')"

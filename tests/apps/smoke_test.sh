@@ -50,6 +50,13 @@ if /usr/bin/python3 -c 'import matplotlib, h5py' 2>/dev/null; then
   /usr/bin/python3 "$root/scripts/plot_results.py" "$tmp/quickstart" "$tmp/ens" > /dev/null || fail "plot script"
   [ -f "$tmp/quickstart/stress_strain.png" ] && [ -f "$tmp/ens/ensemble_threshold_strain.png" ] \
     || fail "plots missing"
+  # The paper figure from ensemble and sweep folders (one composition twice: tiny runs).
+  if [ -f "$tmp/mro_size_study/sweep.csv" ]; then
+    /usr/bin/python3 "$root/scripts/plot_results.py" --figure "$tmp/figure" --compositions \
+      "$tmp/ens" "$tmp/ens" --labels "x = 0" "x = 1" --size "$tmp/mro_size_study" > /dev/null \
+      || fail "paper figure"
+    [ -f "$tmp/figure.png" ] && [ -f "$tmp/figure.pdf" ] || fail "paper figure files missing"
+  fi
   echo "ok: plots"
 else
   echo "skipped: plots (python3-matplotlib/python3-h5py not installed)"

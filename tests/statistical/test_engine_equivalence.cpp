@@ -330,16 +330,21 @@ RunStats run_stats(const SimulationParams& p) {
   RunStats s;
   double peak = 0;
   std::vector<double> strain, cfv;
+  std::vector<std::uint8_t> crossing;
   for (const auto& pt : c.points) {
     peak = std::max(peak, pt.stress_GPa);
     strain.push_back(pt.strain_true);
     cfv.push_back(pt.cfv_max_nm3);
+    crossing.push_back(pt.cfv_crossing ? 1 : 0);
     const int permille = static_cast<int>(std::lround(pt.strain_eng * 1000));
     if (permille > 0) s.values["stress at " + std::to_string(permille) + " permille"] = pt.stress_GPa;
   }
   s.values["peak stress"] = peak;
   s.values["events"] = static_cast<double>(sim.events());
-  s.values["threshold strain"] = percolation_threshold_strain(strain, cfv).smoothed;
+  // NaN (left out of the comparison) for runs that never percolated, as in the run summary.
+  const PercolationAnalysis perc = analyse_percolation(strain, cfv, crossing, 0.0);
+  s.values["threshold strain"] = perc.threshold.smoothed;
+  s.values["percolation strain"] = perc.percolation_strain;
   return s;
 }
 

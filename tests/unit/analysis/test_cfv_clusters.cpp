@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <queue>
+#include <set>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -127,10 +128,22 @@ int compare_with_oracle(const Grid& grid, const std::vector<double>& xi, double 
     if (size > largest) largest = size, largest_label = label;
   EXPECT_EQ(got.largest.voxels, largest);
   EXPECT_EQ(got.largest.label, largest_label);
+  // Crossing oracle: the distinct layers each cluster occupies along each axis.
+  std::map<std::int64_t, std::array<std::set<int>, 3>> layers;
+  for (std::size_t i = 0; i < grid.size(); ++i)
+    if (oracle.labels[i] >= 0)
+      for (std::size_t a = 0; a < 3; ++a) layers[oracle.labels[i]][a].insert(grid.coords(i)[a]);
   int spanning = 0;
   for (const auto& c : got.clusters) {
     EXPECT_EQ(c.voxels, sizes[c.label]) << "cluster " << c.label;
     EXPECT_EQ(c.spans, oracle.spans.at(c.label)) << "cluster " << c.label;
+    for (int a = 0; a < grid.dimension(); ++a)
+      EXPECT_EQ(
+          c.crosses[static_cast<std::size_t>(a)],
+          static_cast<int>(layers[c.label][static_cast<std::size_t>(a)].size()) == grid.extent(a))
+          << "cluster " << c.label << " axis " << a;
+    if (c.spans_any()) EXPECT_TRUE(c.crosses_any());  // spanning implies crossing
+    if (grid.dimension() == 2) EXPECT_FALSE(c.crosses[2]);
     spanning += c.spans_any();
   }
   for (std::size_t i = 0; i < grid.size(); ++i)
@@ -239,6 +252,39 @@ TEST(ConnectedFreeVolume, DiagonalStaircaseWrapsBothAxes) {
   c = connected_free_volume(grid, xi, 0.5);
   ASSERT_EQ(c.cluster_count(), 1u);
   EXPECT_FALSE(c.largest.spans_any());
+}
+
+TEST(ConnectedFreeVolume, DiagonalBandCrossesA2To1BoxBeforeItCloses) {
+  // A 45° staircase from y = 0 to y = 5 on a 12×6 box: it runs face to face along y (crosses)
+  // but closes on the torus only after a second pass (x 6..11). Crossing is what a band through
+  // a sample does; the wrap needs twice the length.
+  const Grid grid = Grid::plane(12, 6);
+  std::vector<double> xi(grid.size(), 0.0);
+  for (int k = 0; k < 6; ++k) {
+    xi[grid.wrapped_index(k, k, 0)] = 1.0;
+    xi[grid.wrapped_index(k + 1, k, 0)] = 1.0;
+  }
+  CfvClusters c = connected_free_volume(grid, xi, 0.5);
+  ASSERT_EQ(c.cluster_count(), 1u);
+  EXPECT_EQ(c.largest.crosses, (std::array<bool, 3>{false, true, false}));
+  EXPECT_FALSE(c.largest.spans_any());
+  // The second pass closes it: it now spans x and y and crosses both.
+  for (int k = 6; k < 12; ++k) {
+    xi[grid.wrapped_index(k, k, 0)] = 1.0;
+    xi[grid.wrapped_index(k + 1, k, 0)] = 1.0;
+  }
+  c = connected_free_volume(grid, xi, 0.5);
+  ASSERT_EQ(c.cluster_count(), 1u);
+  EXPECT_EQ(c.largest.spans, (std::array<bool, 3>{true, true, false}));
+  EXPECT_EQ(c.largest.crosses, (std::array<bool, 3>{true, true, false}));
+  // One layer short: a staircase over y = 0..4 crosses nothing.
+  std::vector<double> short_band(grid.size(), 0.0);
+  for (int k = 0; k < 5; ++k) {
+    short_band[grid.index(k, k, 0)] = 1.0;
+    short_band[grid.index(k + 1, k, 0)] = 1.0;
+  }
+  c = connected_free_volume(grid, short_band, 0.5);
+  EXPECT_FALSE(c.largest.crosses_any());
 }
 
 TEST(ConnectedFreeVolume, SteepStaircaseWithWindingTwoOne) {

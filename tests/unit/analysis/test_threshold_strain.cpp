@@ -1,6 +1,8 @@
 // Threshold strain of CFV percolation: synthetic sigmoids (clean, noisy, non-uniformly sampled),
 // steps, and the documented edge cases.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -190,6 +192,147 @@ TEST(ThresholdStrain, RejectsBadParametersAndData) {
   with_nan[5] = std::nan("");
   EXPECT_THROW(percolation_threshold_strain(e, with_nan), InternalError);
   EXPECT_THROW(percolation_threshold_strain(e, std::vector<double>(10, 1.0)), InternalError);
+}
+
+// --- Edges, censoring and percolation (issue 9, section 1) ---
+
+std::vector<std::uint8_t> spans_from(const std::vector<double>& c, double level) {
+  std::vector<std::uint8_t> s;
+  for (double v : c) s.push_back(v >= level ? 1 : 0);
+  return s;
+}
+
+TEST(ThresholdStrain, JumpInTheLastIntervalIsNotBoostedByTheWindow) {
+  // A sigmoid (peak slope A/(4w) = 62500) plus a jump J = 100 in the last interval. Spread by the
+  // full 5-point window the jump's slope is J/(5Δε) = 40000: the sigmoid must win. (A window that
+  // shrinks at the end gave the jump (2/3)J/Δε = 133000 and moved the estimate to the end.)
+  const auto e = uniform_strains(0.1, 201);
+  const double delta = 5e-4, e0 = 0.05012;
+  std::vector<double> c;
+  for (double x : e) c.push_back(sigmoid(x, 1000.0, e0, 4e-3));
+  c.back() += 100.0;
+  const ThresholdStrain t = percolation_threshold_strain(e, c);
+  EXPECT_NEAR(t.smoothed, e0, 0.1 * delta);
+  EXPECT_FALSE(t.censored);
+  EXPECT_LT(t.max_slope, 62500.0);
+}
+
+TEST(ThresholdStrain, SteepestGrowthAtTheEndIsCensored) {
+  // The same jump made the steepest feature (J = 1000: 400000 per unit strain after smoothing):
+  // the estimate lies within half a window (2.5 Δε) of the end and is flagged; its slope is the
+  // jump spread over the full window, not more.
+  const auto e = uniform_strains(0.1, 201);
+  const double delta = 5e-4;
+  std::vector<double> c;
+  for (double x : e) c.push_back(sigmoid(x, 1000.0, 0.05, 4e-3));
+  c.back() += 1000.0;
+  const ThresholdStrain t = percolation_threshold_strain(e, c);
+  EXPECT_TRUE(t.censored);
+  EXPECT_GT(t.smoothed, 0.1 - 2.5 * delta);
+  EXPECT_NEAR(t.max_slope, 1000.0 / (5 * delta), 1e-4 * t.max_slope);  // + the sigmoid's tail
+  // Raw: the last interval, which the data do resolve.
+  EXPECT_NEAR(t.raw, 0.1 - 0.5 * delta, 1e-12);
+  // A jump at the first interval is censored at the start as well.
+  std::vector<double> early(e.size(), 10.0);
+  early[0] = 0.0;
+  const ThresholdStrain s = percolation_threshold_strain(e, early);
+  EXPECT_TRUE(s.censored);
+  EXPECT_LT(s.smoothed, 2.5 * delta);
+  // One window further inside, the same jump is not censored.
+  std::vector<double> inside(e.size(), 10.0);
+  for (std::size_t i = 0; i < 6; ++i) inside[i] = 0.0;
+  const ThresholdStrain u = percolation_threshold_strain(e, inside);
+  EXPECT_FALSE(u.censored);
+  EXPECT_NEAR(u.smoothed, 5.5 * delta, 1e-12);
+}
+
+TEST(Percolation, RunThatNeverSpansHasNoThresholdStrain) {
+  // A 0 → 1 voxel step before yield is the steepest feature of a run that never percolates:
+  // the threshold strain must be NaN, not the step.
+  const auto e = uniform_strains(0.03, 61);
+  std::vector<double> c(e.size(), 0.0);
+  for (std::size_t i = 25; i < c.size(); ++i) c[i] = 1.0;
+  for (std::size_t i = 40; i < c.size(); ++i) c[i] = 1.0 + 0.1 * static_cast<double>(i - 40);
+  const std::vector<std::uint8_t> never(e.size(), 0);
+  const PercolationAnalysis a = analyse_percolation(e, c, never, 0.0);
+  EXPECT_FALSE(a.percolated);
+  EXPECT_TRUE(std::isnan(a.percolation_strain));
+  EXPECT_TRUE(std::isnan(a.threshold.smoothed));
+  EXPECT_TRUE(std::isnan(a.threshold.raw));
+  EXPECT_FALSE(a.threshold.censored);
+  EXPECT_GT(a.threshold.max_slope, 0.0);  // still reported
+  // The same series spanning from point 50 on is a percolated run.
+  std::vector<std::uint8_t> late(e.size(), 0);
+  for (std::size_t i = 50; i < late.size(); ++i) late[i] = 1;
+  const PercolationAnalysis b = analyse_percolation(e, c, late, 0.0);
+  EXPECT_TRUE(b.percolated);
+  EXPECT_DOUBLE_EQ(b.percolation_strain, e[50]);
+  EXPECT_FALSE(std::isnan(b.threshold.smoothed));
+}
+
+TEST(Percolation, MinimumVolumeGatesPercolation) {
+  // Spanning from point 20 with cfv = i; a minimum of 30 nm³ moves the percolation strain to
+  // point 30 and a minimum above the largest value (60) means no percolation.
+  const auto e = uniform_strains(0.06, 61);
+  std::vector<double> c;
+  for (std::size_t i = 0; i < e.size(); ++i) c.push_back(static_cast<double>(i));
+  const auto spans = spans_from(c, 20.0);
+  EXPECT_DOUBLE_EQ(analyse_percolation(e, c, spans, 0.0).percolation_strain, e[20]);
+  EXPECT_DOUBLE_EQ(analyse_percolation(e, c, spans, 30.0).percolation_strain, e[30]);
+  EXPECT_DOUBLE_EQ(analyse_percolation(e, c, spans, 60.0).percolation_strain, e[60]);
+  const PercolationAnalysis none = analyse_percolation(e, c, spans, 60.5);
+  EXPECT_FALSE(none.percolated);
+  EXPECT_TRUE(std::isnan(none.threshold.smoothed));
+  EXPECT_THROW(analyse_percolation(e, c, spans, -1.0), ConfigError);
+  EXPECT_THROW(analyse_percolation(e, c, spans, std::nan("")), ConfigError);
+  EXPECT_THROW(analyse_percolation(e, c, std::vector<std::uint8_t>(3, 1), 0.0), InternalError);
+}
+
+TEST(Percolation, OfTwoJumpsTheSteeperWinsWhicheverComesFirst) {
+  // A small early jump (20 nm³ in one interval) and the run-away jump (400 nm³ over 4
+  // intervals, 5× steeper), in both orders; the cluster spans after the big one.
+  const auto e = uniform_strains(0.1, 201);
+  const double delta = 5e-4;
+  for (const bool big_first : {false, true}) {
+    const std::size_t small_at = big_first ? 150 : 40, big_at = big_first ? 60 : 120;
+    std::vector<double> c(e.size(), 0.0);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      if (i > small_at) c[i] += 20.0;
+      if (i > big_at) c[i] += 100.0 * static_cast<double>(std::min<std::size_t>(i - big_at, 4));
+    }
+    const PercolationAnalysis a = analyse_percolation(e, c, spans_from(c, 300.0), 0.0);
+    ASSERT_TRUE(a.percolated) << big_first;
+    EXPECT_NEAR(a.threshold.smoothed, e[big_at] + 2.0 * delta, 0.5 * delta) << big_first;
+    EXPECT_NEAR(a.threshold.raw, e[big_at] + 0.5 * delta, 2.0 * delta) << big_first;
+    EXPECT_FALSE(a.threshold.censored);
+    EXPECT_DOUBLE_EQ(a.percolation_strain, e[big_at + 3]);
+  }
+}
+
+TEST(Percolation, NoisyRunsPercolateOrNot) {
+  // Noisy sigmoids (1 % of A, as in NoisySigmoidsRecoverTheInflection) that span once past half
+  // their amplitude: the threshold is near the inflection and never censored; the same noise on a
+  // flat series that never spans gives NaN.
+  const auto e = uniform_strains(0.1, 201);
+  const double w = 5e-3;
+  for (int seed = 0; seed < 10; ++seed) {
+    Rng rng(static_cast<std::uint64_t>(seed), RngPurpose::test, 11);
+    const double e0 = 0.03 + 0.04 * uniform01(rng);
+    std::vector<double> c, flat;
+    for (double x : e) {
+      c.push_back(100.0 * sigmoid(x, 1.0, e0, w) + standard_normal(rng));
+      flat.push_back(5.0 + standard_normal(rng));
+    }
+    const PercolationAnalysis a = analyse_percolation(e, c, spans_from(c, 50.0), 0.0);
+    EXPECT_TRUE(a.percolated);
+    EXPECT_NEAR(a.threshold.smoothed, e0, 1.5 * w) << "seed " << seed;
+    EXPECT_FALSE(a.threshold.censored);
+    EXPECT_LT(a.percolation_strain, e0 + 3.0 * w);
+    const PercolationAnalysis b =
+        analyse_percolation(e, flat, std::vector<std::uint8_t>(e.size(), 0), 0.0);
+    EXPECT_FALSE(b.percolated);
+    EXPECT_TRUE(std::isnan(b.threshold.smoothed));
+  }
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ loading: {mode: compression, strain_rate_per_s: 1.0e-3, max_strain: 0.05, axis: 
 stz: {attempt_frequency_per_s: 2.0e12, gamma0: 0.08, dilatation: 0.1, residual_strain_std: 0.05}
 types:
   mro_b: {modes: 2, order: 10.0, barrier_eV: 1.3, barrier_spread: 0.1, orientation: per_site,
-          redraw_barrier: false}
+          redraw_barrier: false, reverse_modes: false, softening_scale: 0.25}
   matrix: {modes: 18, order: 1.5, barrier_eV: 1.1, barrier_spread: 0.3, orientation: per_domain}
   mro_a: {order: 1.67}
 free_volume: {permanent_per_event: 0.03, transient_per_event: 0.04, permanent_max: 0.3,
@@ -41,7 +41,8 @@ mro:
   fraction: 0.15
   composition: {mro_a: 0.25, mro_b: 0.75}
   diameter_nm: {mean: 2.0, sd: 0.5}
-cfv: {threshold: 0.07}
+  mixing: per_voxel
+cfv: {threshold: 0.07, min_percolation_nm3: 50, measure: relative, percolation: wraps}
 kmc: {selector: linear, max_step_kT_fraction: 0.05, resolve_every_events: 1000,
       drift_tolerance: 1.0e-7, max_avalanche_per_voxel: 5, max_events_per_voxel: 500}
 output: {stats_every_strain: 5.0e-4, snapshots_at_strain: [0.01, 0.02], fields: [free_volume, stress_GPa]}
@@ -93,6 +94,14 @@ TEST(Config, EveryKeyIsRead) {
   EXPECT_EQ(p.mro.diameter_mean_nm, 2.0);
   EXPECT_EQ(p.mro.diameter_sd_nm, 0.5);
   EXPECT_EQ(p.cfv.threshold, 0.07);
+  EXPECT_EQ(p.cfv.min_percolation_nm3, 50.0);
+  EXPECT_EQ(p.cfv.measure, CfvMeasure::relative);
+  EXPECT_EQ(p.cfv.percolation, PercolationCriterion::wraps);
+  EXPECT_EQ(p.mro.mixing, MroMixing::per_voxel);
+  EXPECT_FALSE(p.model.types[1].reverse_modes);
+  EXPECT_EQ(p.model.types[1].softening_scale, 0.25);
+  EXPECT_TRUE(p.model.types[2].reverse_modes);
+  EXPECT_EQ(p.model.types[2].softening_scale, 0.0);
   EXPECT_EQ(p.kmc.selector, SelectorKind::linear);
   EXPECT_EQ(p.kmc.max_step_kT_fraction, 0.05);
   EXPECT_EQ(p.kmc.resolve_every_events, 1000);
@@ -216,6 +225,13 @@ struct Broken {
 };
 
 const Broken kBroken[] = {
+    {"mro: {mixing: per_pixel}", "mro.mixing", "per_domain, per_voxel"},
+    {"cfv: {measure: percent}", "cfv.measure", "absolute, relative"},
+    {"cfv: {percolation: touches}", "cfv.percolation", "crosses, wraps"},
+    {"cfv: {min_percolation_nm3: -1}", "cfv.min_percolation_nm3", ">= 0"},
+    {"free_volume: {permanent_max: 0}\ncfv: {measure: relative}", "cfv.measure", "permanent_max"},
+    {"types: {mro_a: {softening_scale: -2}}", "types.mro_a.softening_scale", "1/order"},
+    {"types: {mro_a: {reverse_modes: 3}}", "types.mro_a.reverse_modes", ""},
     {"grdi: {shape: [16, 8]}", "grdi", "did you mean grid"},
     {"loading: {strain_rate: 1.0e-4}", "loading.strain_rate", "strain_rate_per_s"},
     {"loading: {mode: tension, speed: 1}", "loading.speed", "mode, strain_rate_per_s"},

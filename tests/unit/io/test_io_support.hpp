@@ -88,16 +88,22 @@ inline void expect_same_config(const RunConfig& a, const RunConfig& b) {
     EXPECT_EQ(m.types[t].barrier_spread, n.types[t].barrier_spread);
     EXPECT_EQ(m.types[t].orientation, n.types[t].orientation);
     EXPECT_EQ(m.types[t].redraw_barrier, n.types[t].redraw_barrier);
+    EXPECT_EQ(m.types[t].reverse_modes, n.types[t].reverse_modes);
+    EXPECT_EQ(m.types[t].softening_scale, n.types[t].softening_scale);
   }
   EXPECT_EQ(p.mro.fraction, q.mro.fraction);
   EXPECT_EQ(p.mro.diameter_mean_nm, q.mro.diameter_mean_nm);
   EXPECT_EQ(p.mro.diameter_sd_nm, q.mro.diameter_sd_nm);
+  EXPECT_EQ(p.mro.mixing, q.mro.mixing);
   ASSERT_EQ(p.mro.composition.size(), q.mro.composition.size());
   for (std::size_t k = 0; k < p.mro.composition.size(); ++k) {
     EXPECT_EQ(p.mro.composition[k].type, q.mro.composition[k].type);
     EXPECT_EQ(p.mro.composition[k].weight, q.mro.composition[k].weight);
   }
   EXPECT_EQ(p.cfv.threshold, q.cfv.threshold);
+  EXPECT_EQ(p.cfv.min_percolation_nm3, q.cfv.min_percolation_nm3);
+  EXPECT_EQ(p.cfv.measure, q.cfv.measure);
+  EXPECT_EQ(p.cfv.percolation, q.cfv.percolation);
   EXPECT_EQ(p.kmc.selector, q.kmc.selector);
   EXPECT_EQ(p.kmc.max_step_kT_fraction, q.kmc.max_step_kT_fraction);
   EXPECT_EQ(p.kmc.resolve_every_events, q.kmc.resolve_every_events);

@@ -235,7 +235,8 @@ void check_run_files(const TinyRun& run, const std::filesystem::path& dir) {
                                                  {"free_volume_mean", "1"},
                                                  {"cfv_max_nm3", "nm^3"},
                                                  {"cfv_max_free_volume_nm3", "nm^3"},
-                                                 {"cfv_spanning", "1"}};
+                                                 {"cfv_spanning", "1"},
+                                                 {"cfv_crossing", "1"}};
   for (const auto& [name, unit] : units) {
     SCOPED_TRACE(name);
     const std::string path = "/series/" + name;
@@ -269,10 +270,17 @@ void check_run_files(const TinyRun& run, const std::filesystem::path& dir) {
   EXPECT_EQ(h5.attribute_double(s, "peak_stress_GPa"), *peak);
   EXPECT_EQ(h5.attribute_double(s, "strain_at_peak"),
             strain_true[static_cast<std::size_t>(peak - stress.begin())]);
-  const ThresholdStrain t = percolation_threshold_strain(strain_true, cfv);
+  std::vector<std::uint8_t> spans;
+  for (auto v : h5.read_integers("/series/cfv_crossing")) spans.push_back(v != 0 ? 1 : 0);
+  const PercolationAnalysis a = analyse_percolation(strain_true, cfv, spans, 0.0);
+  const ThresholdStrain& t = a.threshold;
   auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
   EXPECT_TRUE(same(h5.attribute_double(s, "threshold_strain"), t.smoothed));
   EXPECT_TRUE(same(h5.attribute_double(s, "threshold_strain_raw"), t.raw));
+  EXPECT_EQ(h5.attribute_integer(s, "percolated"), a.percolated ? 1 : 0);
+  EXPECT_EQ(h5.attribute_integer(s, "censored"), t.censored ? 1 : 0);
+  EXPECT_TRUE(same(h5.attribute_double(s, "percolation_strain"), a.percolation_strain));
+  EXPECT_EQ(run.summary.percolated, a.percolated);
   EXPECT_EQ(h5.attribute_double(s, "wall_s"), run.summary.wall_s);
   EXPECT_GT(run.summary.wall_s, 0.0);
   EXPECT_EQ(h5.attribute_double(s, "max_drift"), sim.max_drift());
@@ -395,7 +403,7 @@ void check_run_files(const TinyRun& run, const std::filesystem::path& dir) {
     std::vector<std::string> cells;
     std::stringstream cells_in(line);
     for (std::string cell; std::getline(cells_in, cell, ',');) cells.push_back(cell);
-    ASSERT_EQ(cells.size(), 12u) << line;
+    ASSERT_EQ(cells.size(), 13u) << line;
     EXPECT_EQ(parse_double(cells[0]), time[rows]);
     EXPECT_EQ(parse_double(cells[2]), strain_true[rows]);
     EXPECT_EQ(parse_double(cells[3]), stress[rows]);
