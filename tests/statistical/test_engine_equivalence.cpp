@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
 #include <vector>
@@ -358,6 +359,8 @@ std::vector<RunStats> ensemble(const SimulationParams& base, int seeds) {
   return out;
 }
 
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
 // Welch's statistic |Δmean| / sqrt(SE_a² + SE_b²) of every quantity (finite values only).
 std::map<std::string, double> welch(const std::vector<RunStats>& a, const std::vector<RunStats>& b) {
   std::map<std::string, double> z;
@@ -367,6 +370,7 @@ std::map<std::string, double> welch(const std::vector<RunStats>& a, const std::v
       for (const auto& s : e)
         if (auto it = s.values.find(key); it != s.values.end() && std::isfinite(it->second))
           x.push_back(it->second);
+      if (x.size() < 5) return std::pair{kNaN, kNaN};  // e.g. threshold strains of few percolated runs
       double m = 0, v = 0;
       for (double y : x) m += y;
       m /= static_cast<double>(x.size());
@@ -376,6 +380,7 @@ std::map<std::string, double> welch(const std::vector<RunStats>& a, const std::v
     };
     const auto [ma, va] = moments(a);
     const auto [mb, vb] = moments(b);
+    if (!std::isfinite(va) || !std::isfinite(vb)) continue;  // < 2 finite values: no statistic
     z[key] = va + vb > 0 ? std::abs(ma - mb) / std::sqrt(va + vb) : (ma == mb ? 0.0 : INFINITY);
   }
   return z;
