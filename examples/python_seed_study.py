@@ -128,7 +128,9 @@ def main():
     path = os.path.join(args.out, "seed_study.png")
     fig.savefig(path + ".tmp.png", dpi=120, bbox_inches="tight")
     os.replace(path + ".tmp.png", path)  # no half-written PNG
-    print(f"threshold strain {mean:.4f} ± {sd:.4f} over {finite.size} seeds; wrote {path}")
+    # Runs whose CFV never percolated have a NaN threshold strain: the mean is over the others.
+    print(f"threshold strain {mean:.4f} ± {sd:.4f} over {finite.size} percolated of "
+          f"{len(thresholds)} seeds; wrote {path}")
 
 
 if __name__ == "__main__":

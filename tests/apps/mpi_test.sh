@@ -15,11 +15,15 @@ cfg="$root/configs/quickstart.yaml"
 # ~1400 events per member: enough that members differ and take unequal time.
 tiny=(--set "grid.shape=[24, 12]" --set loading.max_strain=0.08 --set output.stats_every_strain=0.002
       --set "output.snapshots_at_strain=[0.04]" --quiet)
-# The summary without the wall-clock column (column 11 of every row) and with the output folder
-# (named in error messages) taken out.
+# The summary without the wall-clock column (found by its header name) and with the output
+# folder (named in error messages) taken out.
+without_wall() {
+  awk -F, -v OFS=, '/^group,/ { for (i = 1; i <= NF; ++i) if ($i == "wall_s") w = i }
+                    { if (w) { for (i = w; i < NF; ++i) $i = $(i + 1); NF-- } print }' "$1" |
+    sed "s|$(dirname "$1")|DIR|g"
+}
 same_summary() {
-  cmp <(cut -d, -f1-10,12- "$1" | sed "s|$(dirname "$1")|DIR|g") \
-      <(cut -d, -f1-10,12- "$2" | sed "s|$(dirname "$2")|DIR|g")
+  cmp <(without_wall "$1") <(without_wall "$2")
 }
 
 "$stz" ensemble "$cfg" --seeds 3 -o "$tmp/serial" --threads 2 "${tiny[@]}" || fail "serial ensemble"
@@ -29,7 +33,7 @@ same_summary "$tmp/serial/ensemble.csv" "$tmp/mpi/ensemble.csv" || fail "ensembl
 for s in 1 2 3; do
   cmp "$tmp/serial/seed_$s/series.csv" "$tmp/mpi/seed_$s/series.csv" || fail "seed_$s differs under MPI"
 done
-grep -q ',ok,[0-9]' "$tmp/mpi/ensemble.csv" || fail "no finished member"
+grep -q ',ok,' "$tmp/mpi/ensemble.csv" || fail "no finished member"
 echo "ok: ensemble, 2 ranks = 1 process"
 
 # A sweep (2 points × 2 seeds) where one member cannot write its folder: reported, others finish.
