@@ -14,6 +14,9 @@
 #include "libstz/core/units.hpp"
 
 namespace stz {
+
+std::string fftw_library_version() { return fftw_version; }
+
 namespace {
 
 using cplx = std::complex<double>;

@@ -38,11 +38,13 @@ struct MemberResult {
   MemberSpec spec;
   std::uint64_t seed = 0;
   bool ok = false;
+  bool resumed = false;  ///< complete run.h5 with the same config found: not run again
   std::string error;  ///< one line, when !ok
   RunSummary summary;
 };
 
 /// Mean and sample standard deviation (n − 1) of the finite values; count of those values.
+/// One value: SD is NaN (undefined), not 0.
 struct Statistic {
   double mean = 0, sd = 0;
   std::size_t count = 0;
@@ -52,12 +54,29 @@ Statistic statistic(const std::vector<double>& values);
 /// Called before and after each member (from worker threads, serialised by the runner).
 using MemberCallback = std::function<void(const MemberResult&, bool finished)>;
 
+/// How run_members treats a folder that already holds results.
+enum class ExistingResults {
+  refuse,     ///< throw ConfigError naming the folder (suggests --overwrite / --resume)
+  overwrite,  ///< run every member again, removing the previous run's files first
+  resume,     ///< keep members whose run.h5 is complete with the same config; rerun the others
+};
+
 /// Runs the members on `threads` cores: min(threads, members) runs at a time, each with
 /// threads / parallel OpenMP threads. A member that throws is reported in its result; the
-/// others still run. Results are in the order of `members`.
+/// others still run. After a stop request (core/stop_request.hpp) no member starts; running
+/// ones end early and are reported failed (their partial run.h5 says complete = false).
+/// Results are in the order of `members`.
 std::vector<MemberResult> run_members(const ConfigSource& source,
                                       const std::vector<MemberSpec>& members, int threads,
-                                      const MemberCallback& callback = {});
+                                      const MemberCallback& callback = {},
+                                      ExistingResults existing = ExistingResults::overwrite);
+
+/// Checks `directory` (the ensemble or sweep folder, summary `name`) before a run: with
+/// `refuse`, throws when it holds earlier results (name.csv/.h5 or a member's run.h5); else
+/// removes what a previous run left that this one will not rewrite: member folders not in
+/// `members` (seed_<n> beyond --seeds, old sweep points) and plots of the old summary.
+void prepare_collection_folder(const std::filesystem::path& directory, const std::string& name,
+                               const std::vector<MemberSpec>& members, ExistingResults existing);
 
 /// Runs one config into `directory` (RunWriter output) and returns its summary.
 RunSummary run_one(const RunConfig& config, const std::filesystem::path& directory,
@@ -73,7 +92,9 @@ std::vector<MemberSpec> sweep_members(const RunConfig& base,
 
 /// DIR/<name>.csv and DIR/<name>.h5: one row per member and the statistics per group (all
 /// members form one group for an ensemble). Atomic writes.
+/// `config` (the resolved base config, may be empty) and the version go into the root
+/// attributes of name.h5.
 void write_summary(const std::filesystem::path& directory, const std::string& name,
-                   const std::vector<MemberResult>& results);
+                   const std::vector<MemberResult>& results, const std::string& config = {});
 
 }  // namespace stz
