@@ -215,7 +215,8 @@ int command_ensemble(const CommonOptions& o, std::optional<int> seeds) {
   const stz::RunConfig config = o.source().load();
   const int n = seeds ? *seeds : config.ensemble.seeds;
   if (seeds && (n < 1 || n > 100000))
-    throw stz::ConfigError("--seeds", std::to_string(n), "an integer in [1, 100000]");
+    throw stz::ConfigError("--seeds", std::to_string(n),
+                           "an integer in [1, 100000] (as ensemble.seeds)");
   return run_many(o, stz::ensemble_members(config, n, config.output_dir), config.output_dir,
                   "ensemble", stz::resolved_config_yaml(config));
 }

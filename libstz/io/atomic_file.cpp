@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include <cerrno>
+#include <cstring>
 #include <csignal>
 
 #include <unistd.h>
@@ -19,6 +20,11 @@ AtomicPath::AtomicPath(std::filesystem::path target) : m_target(std::move(target
     std::filesystem::create_directories(dir, ec);
     if (ec) throw IoError("cannot create directory " + dir.string() + ": " + ec.message());
   }
+  // Say why up front (HDF5 only reports "cannot create"): e.g. a read-only folder.
+  const std::filesystem::path where = dir.empty() ? std::filesystem::path(".") : dir;
+  if (::access(where.c_str(), W_OK) != 0)
+    throw IoError("cannot write in " + where.string() + ": " + std::strerror(errno) +
+                  " (choose another output folder with -o or run.output_dir)");
   m_temporary = m_target;
   m_temporary += ".tmp-" + std::to_string(::getpid());
 }

@@ -32,12 +32,16 @@ std::string progress_line(const std::string& label, double strain, double max_st
   const double events_left =
       strain > 0 ? static_cast<double>(events) / strain * (max_strain - strain) : -1.0;
   const double left = rate > 0 && events_left >= 0 ? events_left / rate : -1.0;
+  std::string tail;
+  if (done) {
+    tail.append("done in ").append(format_duration(elapsed_s));
+  } else {
+    tail.append("~").append(format_duration(left)).append(" left");
+  }
   char buf[256];
   std::snprintf(buf, sizeof buf, "%s strain %.4f/%.4f  stress %.3f GPa  events %lld  %.0f ev/s  %s",
                 label.c_str(), strain, max_strain, stress_GPa, static_cast<long long>(events),
-                rate,
-                done ? ("done in " + format_duration(elapsed_s)).c_str()
-                     : ("~" + format_duration(left) + " left").c_str());
+                rate, tail.c_str());
   return buf;
 }
 
