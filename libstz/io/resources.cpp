@@ -12,17 +12,21 @@
 namespace stz {
 namespace {
 
-// Calibration (docs/performance.md, "Memory"): peak RSS measured with /usr/bin/time -v, fitted
-// as base + voxels × (per-voxel + per-mode × mean modes per voxel), per engine.
+// Calibration (docs/performance.md, "Memory"): peak RSS measured with /usr/bin/time -v
+// (scripts/measure_memory.sh, 16 k – 1 M voxels, 5 – 60 modes, default fields), fitted as
+// base + voxels × (per-voxel + per-mode × mean modes per voxel), per engine and dimension.
+// The per-mode cost is the per-site mode tensors (float, 2D stores fewer components per mode).
 struct MemoryModel {
   double base_bytes;
   double per_voxel_bytes;
   double per_mode_bytes;  ///< per voxel and shear mode
 };
-constexpr MemoryModel kReference2D{30e6, 1400, 110};
-constexpr MemoryModel kReference3D{30e6, 1700, 110};
-constexpr MemoryModel kFast2D{30e6, 2000, 110};
-constexpr MemoryModel kFast3D{30e6, 2600, 110};
+constexpr MemoryModel kReference2D{20e6, 613, 11.7};
+constexpr MemoryModel kReference3D{20e6, 557, 23.5};
+constexpr MemoryModel kFast2D{20e6, 536, 11.7};
+constexpr MemoryModel kFast3D{20e6, 888, 23.5};
+/// Each tensor snapshot field (stress_GPa, plastic_strain) adds a transient copy per voxel.
+constexpr double kTensorFieldBytes = 24;
 
 /// Mean shear modes per voxel: the matrix plus the MRO types by their volume fraction.
 double mean_modes(const RunConfig& config) {
@@ -55,7 +59,11 @@ double estimate_peak_memory_bytes(const RunConfig& config) {
   const bool fast = config.sim.kmc.engine == EngineKind::fast;
   const MemoryModel& m =
       fast ? (planar ? kFast2D : kFast3D) : (planar ? kReference2D : kReference3D);
-  return m.base_bytes + voxels * (m.per_voxel_bytes + m.per_mode_bytes * mean_modes(config));
+  double tensor_fields = 0;
+  for (const auto& f : config.sim.output.fields)
+    tensor_fields += f == "stress_GPa" || f == "plastic_strain";
+  return m.base_bytes + voxels * (m.per_voxel_bytes + m.per_mode_bytes * mean_modes(config) +
+                                  kTensorFieldBytes * tensor_fields);
 }
 
 MemoryLimit memory_limit(const RunConfig& config) {

@@ -1,5 +1,6 @@
 #include "libstz/io/run_log.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -31,7 +32,11 @@ std::string progress_line(const std::string& label, double strain, double max_st
   // ETA from the measured event rate and the events per unit strain so far.
   const double events_left =
       strain > 0 ? static_cast<double>(events) / strain * (max_strain - strain) : -1.0;
-  const double left = rate > 0 && events_left >= 0 ? events_left / rate : -1.0;
+  // Before yield the events per strain still grow, so the event-based ETA is low: take the
+  // larger of it and the strain-based one.
+  const double by_events = rate > 0 && events_left >= 0 ? events_left / rate : -1.0;
+  const double by_strain = strain > 0 ? elapsed_s * (max_strain - strain) / strain : -1.0;
+  const double left = std::max(by_events, by_strain);
   std::string tail;
   if (done) {
     tail.append("done in ").append(format_duration(elapsed_s));
