@@ -143,6 +143,10 @@ int command_run(const CommonOptions& o) {
   const stz::RunConfig config = o.source().load();
   stz::check_memory(config);
   prepare_run_folder(config.output_dir, o.overwrite);
+  if (config.mro_map)  // what was imported (warnings even with --quiet)
+    for (const auto& line : stz::imported_map_report(config, stz::build_structure(config)))
+      if (!o.quiet || line.starts_with("warning:"))
+        std::fprintf(stderr, "stz: %s\n", line.c_str());
   stz::set_threads(threads);
   stz::app::ProgressReporter progress("run", config.sim.loading.max_strain);
   std::vector<stz::SimulationObserver*> observers;

@@ -100,6 +100,21 @@ if [ $have_h5py -eq 1 ]; then
     || bad "ensemble.h5 lacks config/version"
 fi
 
+# An interrupted ensemble: exit 130, members recorded failed, --resume finishes them.
+ei="$tmp/ens_int"
+"$stz" ensemble "$base" -o "$ei" --seeds 2 --threads 1 "${long[@]}" > /dev/null 2> "$tmp/stderr" &
+pid=$!
+wait_for_progress "$ei/seed_1"
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] && grep -q 'failed,.*stopped by signal 2' "$ei/ensemble.csv" && ok \
+  || { bad "interrupted ensemble: rc=$rc"; cat "$tmp/stderr" >&2; }
+"$stz" ensemble "$base" -o "$ei" --seeds 2 --threads 1 --resume --quiet \
+  --set "grid.shape=[64, 32]" --set loading.max_strain=0.01 --set output.stats_every_strain=0.0005
+[ $? -eq 0 ] && [ "$(grep -c '^"","seed_[12]",[0-9]*,ok,' "$ei/ensemble.csv")" -eq 2 ] && ok \
+  || bad "--resume after an interrupted ensemble"
+
 # A member that fails is recorded with its error; the others finish; the exit status is 1.
 sw="$tmp/sweep_fail"
 { echo "P2 16 8 255"; for ((r = 0; r < 8; r++)); do
