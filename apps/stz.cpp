@@ -116,10 +116,16 @@ int command_check(const CommonOptions& o) {
   const stz::RunConfig config = o.source().load();
   const stz::StructureMap structure = stz::build_structure(config);  // imports validated too
   std::cout << stz::resolved_config_yaml(config);
+  // Only what the config determines goes to stdout (the output round-trips through check);
+  // the limit, which depends on the machine's state, only when it is exceeded.
+  const double estimate = stz::estimate_peak_memory_bytes(config);
+  std::cout << "# estimated peak memory of one run: " << stz::memory_text(estimate) << "\n";
   const stz::MemoryLimit limit = stz::memory_limit(config);
-  std::cout << "# estimated peak memory of one run: "
-            << stz::memory_text(stz::estimate_peak_memory_bytes(config)) << " (limit "
-            << stz::memory_text(limit.bytes) << ", " << limit.source << ")\n";
+  if (estimate > limit.bytes)
+    std::fprintf(stderr, "stz: warning: the estimated peak memory %s exceeds the limit %s (%s): "
+                         "run would refuse this config\n",
+                 stz::memory_text(estimate).c_str(), stz::memory_text(limit.bytes).c_str(),
+                 limit.source.c_str());
   for (const auto& line : stz::imported_map_report(config, structure))
     std::cout << "# " << line << "\n";
   return 0;
