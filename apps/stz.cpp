@@ -8,6 +8,7 @@
 //                       [--overwrite | --resume]
 //   stz check CONFIG.yaml [--set ...] [--seed N]     validate, print the resolved config
 //   stz --version
+//   mpirun -np K stz ensemble|sweep ...     members over K ranks (built with STZ_ENABLE_MPI)
 //
 // Errors: one line on stderr starting "stz: error:". Exit status 2 for bad input (command line
 // or config), 1 for other failures (files, numerics, failed ensemble members), 130 / 143 after
@@ -20,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <unistd.h>
@@ -35,11 +37,34 @@
 #include "libstz/io/provenance.hpp"
 #include "libstz/io/resources.hpp"
 #include "libstz/io/run_log.hpp"
+#ifdef STZ_WITH_MPI
+#include "apps/mpi_ensemble.hpp"
+#endif
 
 namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kMaxThreads = 4096;
+
+#ifdef STZ_WITH_MPI
+// Set in main when an MPI launcher started this process; null otherwise.
+stz::app::mpi::Session* g_mpi = nullptr;
+#endif
+// Whether this process is one of several MPI ranks.
+bool mpi_ranks() {
+#ifdef STZ_WITH_MPI
+  return g_mpi != nullptr && g_mpi->size() > 1;
+#else
+  return false;
+#endif
+}
+// `run` and `check` do one thing: under mpirun -np K every rank would do it (into one folder).
+void refuse_mpi_ranks(const char* command) {
+  if (mpi_ranks())
+    throw stz::ConfigError(
+        "mpirun -np", "more than 1 rank for 'stz " + std::string(command) + "'",
+        "1 rank; only 'stz ensemble' and 'stz sweep' distribute work over ranks");
+}
 
 struct CommonOptions {
   std::string config;
@@ -88,6 +113,9 @@ struct CommonOptions {
                                "a thread count in [1, " + std::to_string(kMaxThreads) + "]");
       return *threads;
     }
+#ifdef STZ_WITH_MPI
+    if (mpi_ranks()) return g_mpi->default_threads();  // per rank
+#endif
     const unsigned hw = std::thread::hardware_concurrency();
     return hw > 0 ? static_cast<int>(hw) : 1;
   }
@@ -113,6 +141,7 @@ void install_stop_handlers() {
 }
 
 int command_check(const CommonOptions& o) {
+  refuse_mpi_ranks("check");
   const stz::RunConfig config = o.source().load();
   const stz::StructureMap structure = stz::build_structure(config);  // imports validated too
   std::cout << stz::resolved_config_yaml(config);
@@ -145,6 +174,7 @@ void prepare_run_folder(const std::string& dir, bool overwrite) {
 }
 
 int command_run(const CommonOptions& o) {
+  refuse_mpi_ranks("run");
   const int threads = o.thread_count();
   const stz::RunConfig config = o.source().load();
   stz::check_memory(config);
@@ -169,6 +199,26 @@ int command_run(const CommonOptions& o) {
   return 0;
 }
 
+int write_summaries(const CommonOptions& o, const std::vector<stz::MemberResult>& results,
+                    const std::string& directory, const std::string& name,
+                    const std::string& resolved_config) {
+  stz::write_summary(directory, name, results, resolved_config);
+  std::size_t failed = 0;
+  for (const auto& r : results) failed += !r.ok;
+  if (stz::stop_requested()) {
+    std::fprintf(stderr,
+                 "stz: stopped by signal %d: %zu of %zu runs finished; summary of those in "
+                 "%s/%s.csv (rerun with --resume to finish the rest)\n",
+                 stz::stop_signal(), results.size() - failed, results.size(), directory.c_str(),
+                 name.c_str());
+    return interrupted_exit_code();
+  }
+  if (!o.quiet || failed > 0)
+    std::fprintf(stderr, "%s: %zu runs, %zu failed; summary in %s/%s.csv and %s.h5\n", name.c_str(),
+                 results.size(), failed, directory.c_str(), name.c_str(), name.c_str());
+  return failed == 0 ? 0 : 1;
+}
+
 int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members,
              const std::string& directory, const std::string& name,
              const std::string& resolved_config) {
@@ -177,7 +227,10 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
   const int parallel = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(threads), members.size()));
   for (const auto& m : members) stz::check_memory(o.source().load(m.overrides), parallel);
-  stz::prepare_collection_folder(directory, name, members, o.existing());
+#ifdef STZ_WITH_MPI
+  if (!mpi_ranks() || g_mpi->rank() == 0)  // one rank tidies the folder
+#endif
+    stz::prepare_collection_folder(directory, name, members, o.existing());
   std::size_t finished = 0;
   const auto start = std::chrono::steady_clock::now();
   auto callback = [&](const stz::MemberResult& r, bool done) {
@@ -203,22 +256,25 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
       std::fprintf(stderr, "[%s] %zu/%zu FAILED %s: %s\n", name.c_str(), finished, members.size(),
                    r.spec.label.c_str(), r.error.c_str());
   };
-  const auto results = stz::run_members(o.source(), members, threads, callback, o.existing());
-  stz::write_summary(directory, name, results, resolved_config);
-  std::size_t failed = 0;
-  for (const auto& r : results) failed += !r.ok;
-  if (stz::stop_requested()) {
-    std::fprintf(stderr,
-                 "stz: stopped by signal %d: %zu of %zu runs finished; summary of those in "
-                 "%s/%s.csv (rerun with --resume to finish the rest)\n",
-                 stz::stop_signal(), results.size() - failed, results.size(), directory.c_str(),
-                 name.c_str());
-    return interrupted_exit_code();
+#ifdef STZ_WITH_MPI
+  if (mpi_ranks()) {
+    // Every rank runs members; rank 0 alone reports them and writes the summary.
+    // (--resume is not applied per member under MPI: members are rerun.)
+    const auto results =
+        stz::app::mpi::run_members(*g_mpi, o.source(), members, threads, callback);
+    int status = 1;
+    if (g_mpi->rank() == 0) {
+      try {
+        status = write_summaries(o, results, directory, name, resolved_config);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "stz: error: %s\n", e.what());
+      }
+    }
+    return g_mpi->agree_status(status);
   }
-  if (!o.quiet || failed > 0)
-    std::fprintf(stderr, "%s: %zu runs, %zu failed; summary in %s/%s.csv and %s.h5\n", name.c_str(),
-                 results.size(), failed, directory.c_str(), name.c_str(), name.c_str());
-  return failed == 0 ? 0 : 1;
+#endif
+  return write_summaries(o, stz::run_members(o.source(), members, threads, callback, o.existing()),
+                         directory, name, resolved_config);
 }
 
 int command_ensemble(const CommonOptions& o, std::optional<int> seeds) {
@@ -253,9 +309,19 @@ void prefer_passive_openmp_waiting(char** argv) {
 int main(int argc, char** argv) {
   prefer_passive_openmp_waiting(argv);
   stz::set_command_line(stz::join_command_line(argc, argv));
+#ifdef STZ_WITH_MPI
+  std::unique_ptr<stz::app::mpi::Session> mpi;  // finalised when main returns
+  try {
+    mpi = stz::app::mpi::Session::start_if_launched(&argc, &argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "stz: error: %s\n", e.what());
+    return 1;
+  }
+  g_mpi = mpi.get();
+#endif
   CLI::App app{"libstz: mesoscale shear-transformation-zone dynamics of metallic glasses"};
-  app.set_version_flag(
-      "--version", std::string("stz ") + stz::version_string() + " (" + stz::git_commit() + ")");
+  app.set_version_flag("--version", std::string("stz ") + stz::version_string() + " (" +
+                                        stz::git_commit() + ")\nbuild: " + stz::build_flags());
   app.require_subcommand(1);
   CommonOptions run_opts, ens_opts, sweep_opts, check_opts;
   std::optional<int> seeds;

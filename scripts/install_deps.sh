@@ -15,4 +15,6 @@ apt-get install -y --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libeigen3-dev libfftw3-dev libhdf5-dev libyaml-cpp-dev libpcg-cpp-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libpng-dev \
-  python3 python3-matplotlib python3-h5py python3-numpy
+  libopenmpi-dev openmpi-bin \
+  python3 python3-matplotlib python3-h5py python3-numpy \
+  pybind11-dev python3-dev python3-pytest

@@ -12,10 +12,16 @@
 
 #include "libstz/core/error.hpp"
 #include "libstz/core/units.hpp"
+#include "libstz/elasticity/fftw_planner.hpp"
 
 namespace stz {
 
 std::string fftw_library_version() { return fftw_version; }
+
+std::mutex& detail::fftw_planner_mutex() {
+  static std::mutex m;
+  return m;
+}
 
 namespace {
 
@@ -23,10 +29,9 @@ using cplx = std::complex<double>;
 using Vec3c = Eigen::Matrix<cplx, 3, 1>;
 using Mat3c = Eigen::Matrix<cplx, 3, 3>;
 
-// FFTW's planner is not thread-safe; plans are created under this lock (execution is).
+// One lock for all of libstz's FFTW plans (a lock per file let two threads plan at once).
 std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
+  return detail::fftw_planner_mutex();
 }
 
 // RAII owner of an fftw_malloc'ed array.

@@ -8,14 +8,14 @@
 #include <fftw3.h>
 
 #include "libstz/core/error.hpp"
+#include "libstz/elasticity/fftw_planner.hpp"
 
 namespace stz {
 namespace {
 
-// FFTW's planner is not thread-safe; plans are created and destroyed under this lock.
+// One lock for all of libstz's FFTW plans (a lock per file let two threads plan at once).
 std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
+  return detail::fftw_planner_mutex();
 }
 
 std::size_t pair_index(int a, int b, int na) {

@@ -70,6 +70,39 @@ RunSummary run_one(const RunConfig& config, const std::filesystem::path& directo
   return s;
 }
 
+MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
+                        const std::function<void(const MemberResult&)>& on_start,
+                        ExistingResults existing) {
+  MemberResult r;
+  r.spec = member;
+  try {
+    const RunConfig config = source.load(r.spec.overrides);
+    r.seed = config.sim.seed;
+    if (stop_requested())
+      throw Error("not run: stopped by signal " + std::to_string(stop_signal()));
+    std::optional<RunSummary> done;
+    if (existing == ExistingResults::resume)
+      done = read_complete_run(r.spec.directory, resolved_config_yaml(config));
+    if (done) {
+      r.summary = *done;
+      r.resumed = true;
+    } else {
+      if (on_start) on_start(r);
+      clear_run_folder(r.spec.directory);
+      r.summary = run_one(config, r.spec.directory);
+      if (!r.summary.complete)
+        throw Error("stopped by signal " + std::to_string(stop_signal()) + " at strain " +
+                    std::to_string(r.summary.final_strain) + "; partial results in " +
+                    RunWriter::hdf5_path(r.spec.directory).string() + " (complete = false)");
+    }
+    r.ok = true;
+  } catch (const std::exception& e) {
+    r.ok = false;
+    r.error = e.what();
+  }
+  return r;
+}
+
 std::vector<MemberResult> run_members(const ConfigSource& source,
                                       const std::vector<MemberSpec>& members, int threads,
                                       const MemberCallback& callback, ExistingResults existing) {
@@ -84,34 +117,14 @@ std::vector<MemberResult> run_members(const ConfigSource& source,
     set_threads(inner);  // OpenMP thread count is per calling thread
     for (std::size_t i = next++; i < members.size(); i = next++) {
       MemberResult& r = results[i];
-      try {
-        const RunConfig config = source.load(r.spec.overrides);
-        r.seed = config.sim.seed;
-        if (stop_requested())
-          throw Error("not run: stopped by signal " + std::to_string(stop_signal()));
-        std::optional<RunSummary> done;
-        if (existing == ExistingResults::resume)
-          done = read_complete_run(r.spec.directory, resolved_config_yaml(config));
-        if (done) {
-          r.summary = *done;
-          r.resumed = true;
-        } else {
-          if (callback) {
+      r = run_member(
+          source, r.spec,
+          [&](const MemberResult& started) {
+            if (!callback) return;
             std::lock_guard<std::mutex> lock(callback_mutex);
-            callback(r, false);
-          }
-          clear_run_folder(r.spec.directory);
-          r.summary = run_one(config, r.spec.directory);
-          if (!r.summary.complete)
-            throw Error("stopped by signal " + std::to_string(stop_signal()) + " at strain " +
-                        std::to_string(r.summary.final_strain) + "; partial results in " +
-                        RunWriter::hdf5_path(r.spec.directory).string() + " (complete = false)");
-        }
-        r.ok = true;
-      } catch (const std::exception& e) {
-        r.ok = false;
-        r.error = e.what();
-      }
+            callback(started, false);
+          },
+          existing);
       if (callback) {
         std::lock_guard<std::mutex> lock(callback_mutex);
         callback(r, true);

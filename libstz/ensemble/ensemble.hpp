@@ -78,6 +78,15 @@ std::vector<MemberResult> run_members(const ConfigSource& source,
 void prepare_collection_folder(const std::filesystem::path& directory, const std::string& name,
                                const std::vector<MemberSpec>& members, ExistingResults existing);
 
+
+/// Runs one member (config from `source` plus the member's overrides, output in its folder) on
+/// the calling thread's OpenMP threads: the unit of work of run_members and of the MPI driver
+/// (apps/mpi_ensemble). Never throws: a failure is reported in the result (ok = false, error).
+/// `on_start` (may be empty) is called once the seed is known, before the run.
+MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
+                        const std::function<void(const MemberResult&)>& on_start = {},
+                        ExistingResults existing = ExistingResults::overwrite);
+
 /// Runs one config into `directory` (RunWriter output) and returns its summary.
 RunSummary run_one(const RunConfig& config, const std::filesystem::path& directory,
                    const std::vector<SimulationObserver*>& observers = {});

@@ -1167,6 +1167,30 @@ LabelImage read_label_dataset(const MroMapImport& map) {
 
 }  // namespace
 
+StructureMap structure_from_label_map(const RunConfig& config, const LabelImage& image,
+                                      const std::map<std::int64_t, std::string>& labels,
+                                      double pixel_nm) {
+  if (config.sim.mro.fraction != 0.0)
+    throw ConfigError("mro.fraction", to_display(config.sim.mro.fraction),
+                      "0 when a label map is given (the map sets the MRO fraction)");
+  if (!std::isfinite(pixel_nm) || pixel_nm < 0.0)
+    throw ConfigError("mro.map.pixel_nm", to_display(pixel_nm),
+                      "a pixel edge in nm >= 0 (0 stretches the map over the box)");
+  if (labels.empty())
+    throw ConfigError("mro.map.labels", "{}",
+                      "a map {label: type name}, e.g. {0: matrix, 1: mro_a}");
+  const Grid grid = grid_from_params(config.sim.grid);
+  std::map<std::int64_t, int> label_to_type;
+  for (const auto& [label, name] : labels)
+    label_to_type[label] =
+        defined_type(config.sim.model, name, "mro.map.labels." + std::to_string(label));
+  try {
+    return structure_from_labels(grid, image, label_to_type, pixel_nm, config.sim.seed);
+  } catch (const ConfigError& e) {
+    rethrow_with_config_key(e);
+  }
+}
+
 StructureMap build_structure(const RunConfig& config) {
   const Grid grid = grid_from_params(config.sim.grid);
   if (!config.mro_map) {
@@ -1178,15 +1202,7 @@ StructureMap build_structure(const RunConfig& config) {
     throw IoError("mro.map.file: cannot read " + map.file + ": no such file");
   const LabelImage image =
       is_hdf5_file(map.file) ? read_label_dataset(map) : read_label_image(map.file);
-  std::map<std::int64_t, int> label_to_type;
-  for (const auto& [label, name] : map.labels)
-    label_to_type[label] =
-        defined_type(config.sim.model, name, "mro.map.labels." + std::to_string(label));
-  try {
-    return structure_from_labels(grid, image, label_to_type, map.pixel_nm, config.sim.seed);
-  } catch (const ConfigError& e) {
-    rethrow_with_config_key(e);
-  }
+  return structure_from_label_map(config, image, map.labels, map.pixel_nm);
 }
 
 std::vector<std::string> imported_map_report(const RunConfig& config,

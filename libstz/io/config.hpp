@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "libstz/sim/simulation_params.hpp"
+#include "libstz/structure/label_image.hpp"
 #include "libstz/structure/structure_map.hpp"
 
 namespace stz {
@@ -85,6 +86,14 @@ StructureMap build_structure(const RunConfig& config);
 /// (the map tiles the box several times). Empty without an import.
 std::vector<std::string> imported_map_report(const RunConfig& config,
                                              const StructureMap& structure);
+
+/// The structure map of a label map given in memory (e.g. a numpy array from Python) with its
+/// table label → type name: the same checks and resampling as an imported `mro.map`, errors
+/// under the same keys (mro.map.file for the map, mro.map.labels.<label>, mro.map.pixel_nm).
+/// config.sim.mro.fraction must be 0 (the map sets the MRO fraction).
+StructureMap structure_from_label_map(const RunConfig& config, const LabelImage& image,
+                                      const std::map<std::int64_t, std::string>& labels,
+                                      double pixel_nm);
 
 /// The grid of a config's `grid` section (validated; throws ConfigError).
 Grid grid_from_params(const GridParams& params);

@@ -127,6 +127,129 @@ std::vector<double> tensor_rows(const TensorField& field) {
 
 }  // namespace
 
+RunSummary summarize_run(const Simulation& sim, const std::vector<SeriesPoint>& series,
+                         double wall_s) {
+  RunSummary s;
+  const SeriesPoint last = sim.series_point();
+  s.peak_stress_GPa = kNaN;
+  s.strain_at_peak = kNaN;
+  std::size_t peak_index = 0;
+  for (std::size_t i = 0; i < series.size(); ++i)
+    if (!(series[i].stress_GPa <= s.peak_stress_GPa)) {
+      s.peak_stress_GPa = series[i].stress_GPa;
+      s.strain_at_peak = series[i].strain_true;
+      peak_index = i;
+    }
+  s.peak_is_final = series.size() > 1 && peak_index + 1 == series.size();
+  s.complete = !sim.stopped();
+  s.threshold_strain = kNaN;
+  s.threshold_strain_raw = kNaN;
+  if (!series.empty()) {
+    std::vector<double> strain, cfv;
+    for (const auto& p : series) {
+      strain.push_back(p.strain_true);
+      cfv.push_back(p.cfv_max_nm3);
+    }
+    const ThresholdStrain t =
+        percolation_threshold_strain(strain, cfv, sim.params().cfv.smoothing_window,
+                                     static_cast<std::size_t>(sim.params().cfv.resample_points));
+    s.threshold_strain = t.smoothed;
+    s.threshold_strain_raw = t.raw;
+  }
+  s.events_total = sim.events();
+  s.athermal_events_total = sim.athermal_events();
+  s.null_steps_total = last.null_steps;
+  s.wall_s = wall_s;
+  s.max_drift = sim.max_drift();
+  const auto& avalanches = sim.avalanche_sizes();
+  s.avalanche_count = static_cast<std::int64_t>(avalanches.size());
+  s.avalanche_max =
+      avalanches.empty() ? 0 : *std::max_element(avalanches.begin(), avalanches.end());
+  s.final_strain = last.strain_eng;
+  s.final_strain_true = last.strain_true;
+  s.final_stress_GPa = last.stress_GPa;
+  s.cfv_max_nm3_final = last.cfv_max_nm3;
+  s.cfv_spanning_final = last.cfv_spanning;
+  return s;
+}
+
+std::vector<SummaryValue> summary_values(const RunSummary& s, std::size_t series_points) {
+  return {
+      {"peak_stress_GPa", s.peak_stress_GPa},
+      {"strain_at_peak", s.strain_at_peak},
+      {"threshold_strain", s.threshold_strain},
+      {"threshold_strain_raw", s.threshold_strain_raw},
+      {"events_total", s.events_total},
+      {"athermal_events_total", s.athermal_events_total},
+      {"null_steps_total", s.null_steps_total},
+      {"wall_s", s.wall_s},
+      {"max_drift", s.max_drift},
+      {"avalanche_count", s.avalanche_count},
+      {"avalanche_max", s.avalanche_max},
+      {"final_strain", s.final_strain},
+      {"final_strain_true", s.final_strain_true},
+      {"final_stress_GPa", s.final_stress_GPa},
+      {"cfv_max_nm3_final", s.cfv_max_nm3_final},
+      {"cfv_spanning_final", std::int64_t{s.cfv_spanning_final ? 1 : 0}},
+      {"series_points", static_cast<std::int64_t>(series_points)},
+      {"peak_is_final", std::int64_t{s.peak_is_final ? 1 : 0}},
+  };
+}
+
+std::vector<SeriesColumnValues> series_table(const std::vector<SeriesPoint>& series) {
+  std::vector<SeriesColumnValues> table;
+  for (const auto& col : series_columns()) {
+    SeriesColumnValues c{col.name, col.units, col.description, {}};
+    if (col.kind == SeriesColumn::real) {
+      std::vector<double> v;
+      for (const auto& p : series) v.push_back(col.real_value(p));
+      c.values = std::move(v);
+    } else if (col.kind == SeriesColumn::integer) {
+      std::vector<std::int64_t> v;
+      for (const auto& p : series) v.push_back(col.integer_value(p));
+      c.values = std::move(v);
+    } else {
+      std::vector<std::int8_t> v;
+      for (const auto& p : series) v.push_back(static_cast<std::int8_t>(col.integer_value(p)));
+      c.values = std::move(v);
+    }
+    table.push_back(std::move(c));
+  }
+  return table;
+}
+
+SnapshotField snapshot_field(const Simulation& sim, const std::string& name) {
+  const FieldInfo info = field_info(name);
+  SnapshotField f{name, info.units, info.description, field_dims(sim.grid()), {}};
+  const Grid& grid = sim.grid();
+  const StzModel& model = sim.model();
+  if (is_tensor_field(name)) f.dims.push_back(kVoigtSize);
+  if (name == "von_mises_plastic") {
+    const ScalarField v = von_mises_field(grid, sim.plastic_strain());
+    f.values = std::vector<double>(v.component(0).begin(), v.component(0).end());
+  } else if (name == "von_mises_total") {
+    const ScalarField v = von_mises_field(grid, sim.total_strain());
+    f.values = std::vector<double>(v.component(0).begin(), v.component(0).end());
+  } else if (name == "free_volume") {
+    const auto& v = model.permanent_free_volume();
+    f.values = std::vector<double>(v.begin(), v.end());
+  } else if (name == "cfv_largest") {
+    const CfvClusters cfv = sim.cfv_clusters();
+    f.values = std::vector<std::int8_t>(cfv.largest_mask.begin(), cfv.largest_mask.end());
+  } else if (name == "stz_type") {
+    const auto& types = model.site_types();
+    f.values = std::vector<std::int32_t>(types.begin(), types.end());
+  } else if (name == "domain_id") {
+    const auto& domains = model.site_domains();
+    f.values = std::vector<std::int32_t>(domains.begin(), domains.end());
+  } else if (name == "stress_GPa") {
+    f.values = tensor_rows(sim.stress());
+  } else if (name == "plastic_strain") {
+    f.values = tensor_rows(sim.plastic_strain());
+  }
+  return f;
+}
+
 std::filesystem::path RunWriter::hdf5_path(const std::filesystem::path& output_dir) {
   return output_dir / "run.h5";
 }
@@ -155,6 +278,7 @@ RunWriter::RunWriter(const std::filesystem::path& output_dir, const RunConfig& c
   m_h5.attribute("/", "config", resolved_yaml);
   m_h5.attribute("/", "version", std::string(version_string()));
   m_h5.attribute("/", "git_commit", std::string(git_commit()));
+  m_h5.attribute("/", "build_flags", std::string(build_flags()));
   m_h5.attribute("/", "seed", static_cast<std::uint64_t>(config.sim.seed));
   m_h5.attribute("/", "dimension", static_cast<std::int64_t>(shape.size()));
   m_h5.attribute("/", "grid_shape", std::span<const std::int64_t>(grid_shape));
@@ -186,41 +310,12 @@ void RunWriter::on_snapshot(const Simulation& sim, int /*index*/, bool is_final)
 }
 
 void RunWriter::write_fields(const Simulation& sim, const std::string& group) {
-  const Grid& grid = sim.grid();
-  const std::vector<std::size_t> dims = field_dims(grid);
-  std::vector<std::size_t> tensor_dims = dims;
-  tensor_dims.push_back(kVoigtSize);
-  const StzModel& model = sim.model();
   for (const auto& name : m_fields) {
     const std::string path = group + "/" + name;
-    if (name == "von_mises_plastic") {
-      const ScalarField f = von_mises_field(grid, sim.plastic_strain());
-      m_h5.write(path, f.component(0), dims);
-    } else if (name == "von_mises_total") {
-      const ScalarField f = von_mises_field(grid, sim.total_strain());
-      m_h5.write(path, f.component(0), dims);
-    } else if (name == "free_volume") {
-      m_h5.write(path, model.permanent_free_volume(), dims);
-    } else if (name == "cfv_largest") {
-      const CfvClusters cfv = sim.cfv_clusters();
-      std::vector<std::int8_t> mask(cfv.largest_mask.begin(), cfv.largest_mask.end());
-      m_h5.write(path, std::span<const std::int8_t>(mask), dims);
-    } else if (name == "stz_type") {
-      const auto& types = model.site_types();
-      std::vector<std::int32_t> values(types.begin(), types.end());
-      m_h5.write(path, std::span<const std::int32_t>(values), dims);
-    } else if (name == "domain_id") {
-      m_h5.write(path, std::span<const std::int32_t>(model.site_domains()), dims);
-    } else if (name == "stress_GPa") {
-      const std::vector<double> rows = tensor_rows(sim.stress());
-      m_h5.write(path, std::span<const double>(rows), tensor_dims);
-    } else if (name == "plastic_strain") {
-      const std::vector<double> rows = tensor_rows(sim.plastic_strain());
-      m_h5.write(path, std::span<const double>(rows), tensor_dims);
-    }
-    const FieldInfo info = field_info(name);
-    m_h5.attribute(path, "units", std::string(info.units));
-    m_h5.attribute(path, "description", std::string(info.description));
+    const SnapshotField f = snapshot_field(sim, name);
+    std::visit([&](const auto& v) { m_h5.write(path, std::span(v), f.dims); }, f.values);
+    m_h5.attribute(path, "units", f.units);
+    m_h5.attribute(path, "description", f.description);
     if (is_tensor_field(name))
       m_h5.attribute(path, "components", std::string("xx yy zz yz xz xy (tensor shears)"));
   }
@@ -235,89 +330,20 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
   // Series.
   m_h5.create_group("/series");
   const std::vector<std::size_t> n{m_series.size()};
-  for (const auto& col : series_columns()) {
-    const std::string path = std::string("/series/") + col.name;
-    if (col.kind == SeriesColumn::real) {
-      std::vector<double> v;
-      for (const auto& p : m_series) v.push_back(col.real_value(p));
-      m_h5.write(path, std::span<const double>(v), n);
-    } else if (col.kind == SeriesColumn::integer) {
-      std::vector<std::int64_t> v;
-      for (const auto& p : m_series) v.push_back(col.integer_value(p));
-      m_h5.write(path, std::span<const std::int64_t>(v), n);
-    } else {
-      std::vector<std::int8_t> v;
-      for (const auto& p : m_series) v.push_back(static_cast<std::int8_t>(col.integer_value(p)));
-      m_h5.write(path, std::span<const std::int8_t>(v), n);
-    }
-    m_h5.attribute(path, "units", std::string(col.units));
-    m_h5.attribute(path, "description", std::string(col.description));
+  for (const auto& col : series_table(m_series)) {
+    const std::string path = "/series/" + col.name;
+    std::visit([&](const auto& v) { m_h5.write(path, std::span(v), n); }, col.values);
+    m_h5.attribute(path, "units", col.units);
+    m_h5.attribute(path, "description", col.description);
   }
 
   // Summary.
-  RunSummary& s = m_summary;
-  const SeriesPoint last = sim.series_point();
-  s.peak_stress_GPa = kNaN;
-  s.strain_at_peak = kNaN;
-  std::size_t peak_index = 0;
-  for (std::size_t i = 0; i < m_series.size(); ++i)
-    if (!(m_series[i].stress_GPa <= s.peak_stress_GPa)) {
-      s.peak_stress_GPa = m_series[i].stress_GPa;
-      s.strain_at_peak = m_series[i].strain_true;
-      peak_index = i;
-    }
-  s.peak_is_final = m_series.size() > 1 && peak_index + 1 == m_series.size();
-  s.complete = !sim.stopped();
-  s.threshold_strain = kNaN;
-  s.threshold_strain_raw = kNaN;
-  if (!m_series.empty()) {
-    std::vector<double> strain, cfv;
-    for (const auto& p : m_series) {
-      strain.push_back(p.strain_true);
-      cfv.push_back(p.cfv_max_nm3);
-    }
-    const ThresholdStrain t =
-        percolation_threshold_strain(strain, cfv, sim.params().cfv.smoothing_window,
-                                     static_cast<std::size_t>(sim.params().cfv.resample_points));
-    s.threshold_strain = t.smoothed;
-    s.threshold_strain_raw = t.raw;
-  }
-  s.events_total = sim.events();
-  s.athermal_events_total = sim.athermal_events();
-  s.null_steps_total = last.null_steps;
-  s.wall_s = wall_s;
-  s.max_drift = sim.max_drift();
-  const auto& avalanches = sim.avalanche_sizes();
-  s.avalanche_count = static_cast<std::int64_t>(avalanches.size());
-  s.avalanche_max =
-      avalanches.empty() ? 0 : *std::max_element(avalanches.begin(), avalanches.end());
-  s.final_strain = last.strain_eng;
-  s.final_strain_true = last.strain_true;
-  s.final_stress_GPa = last.stress_GPa;
-  s.cfv_max_nm3_final = last.cfv_max_nm3;
-  s.cfv_spanning_final = last.cfv_spanning;
-
+  m_summary = summarize_run(sim, m_series, wall_s);
   const std::string g = "/summary";
   m_h5.create_group(g);
-  m_h5.attribute(g, "peak_stress_GPa", s.peak_stress_GPa);
-  m_h5.attribute(g, "strain_at_peak", s.strain_at_peak);
-  m_h5.attribute(g, "threshold_strain", s.threshold_strain);
-  m_h5.attribute(g, "threshold_strain_raw", s.threshold_strain_raw);
-  m_h5.attribute(g, "events_total", s.events_total);
-  m_h5.attribute(g, "athermal_events_total", s.athermal_events_total);
-  m_h5.attribute(g, "null_steps_total", s.null_steps_total);
-  m_h5.attribute(g, "wall_s", s.wall_s);
-  m_h5.attribute(g, "max_drift", s.max_drift);
-  m_h5.attribute(g, "avalanche_count", s.avalanche_count);
-  m_h5.attribute(g, "avalanche_max", s.avalanche_max);
-  m_h5.attribute(g, "final_strain", s.final_strain);
-  m_h5.attribute(g, "final_strain_true", s.final_strain_true);
-  m_h5.attribute(g, "final_stress_GPa", s.final_stress_GPa);
-  m_h5.attribute(g, "cfv_max_nm3_final", s.cfv_max_nm3_final);
-  m_h5.attribute(g, "cfv_spanning_final", std::int64_t{s.cfv_spanning_final ? 1 : 0});
-  m_h5.attribute(g, "series_points", static_cast<std::int64_t>(m_series.size()));
-  m_h5.attribute(g, "peak_is_final", std::int64_t{s.peak_is_final ? 1 : 0});
-  m_h5.attribute("/", "complete", std::int64_t{s.complete ? 1 : 0});
+  for (const auto& [name, value] : summary_values(m_summary, m_series.size()))
+    std::visit([&](auto v) { m_h5.attribute(g, name, v); }, value);
+  m_h5.attribute("/", "complete", std::int64_t{m_summary.complete ? 1 : 0});
   m_h5.attribute("/fields", "count", static_cast<std::int64_t>(m_snapshots.size()));
 
   // Final random-stream states (exact restart points of the streams the simulation exposes).

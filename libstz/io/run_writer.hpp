@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "libstz/io/config.hpp"
@@ -56,6 +57,38 @@ void clear_run_folder(const std::filesystem::path& output_dir);
 /// (what `--resume` may skip); nullopt otherwise (missing, partial, other config, unreadable).
 std::optional<RunSummary> read_complete_run(const std::filesystem::path& output_dir,
                                             const std::string& resolved_yaml);
+
+/// The summary of a finished run from its series and final state (what finish() writes).
+RunSummary summarize_run(const Simulation& sim, const std::vector<SeriesPoint>& series,
+                         double wall_s);
+
+/// One named scalar of /summary, with the type it has in run.h5.
+struct SummaryValue {
+  std::string name;
+  std::variant<double, std::int64_t> value;
+};
+/// The /summary attributes of run.h5 in file order (series_points: the number of points).
+std::vector<SummaryValue> summary_values(const RunSummary& summary, std::size_t series_points);
+
+/// One /series column with its values, typed as in run.h5 (float64, int64, or int8 for flags).
+struct SeriesColumnValues {
+  std::string name, units, description;
+  std::variant<std::vector<double>, std::vector<std::int64_t>, std::vector<std::int8_t>> values;
+};
+/// The /series columns of run.h5 for these points, in file order.
+std::vector<SeriesColumnValues> series_table(const std::vector<SeriesPoint>& series);
+
+/// One snapshot field of the current state: C-ordered dims (grid extents, plus 6 Voigt
+/// components for tensors) and values typed as in run.h5.
+struct SnapshotField {
+  std::string name, units, description;
+  std::vector<std::size_t> dims;
+  std::variant<std::vector<double>, std::vector<std::int32_t>, std::vector<std::int8_t>> values;
+};
+/// Computes the field `name` (one of SPEC 5's snapshot fields, as validated by the config:
+/// von_mises_plastic, von_mises_total, free_volume, cfv_largest, stz_type, domain_id,
+/// stress_GPa, plastic_strain). Throws InternalError for another name.
+SnapshotField snapshot_field(const Simulation& sim, const std::string& name);
 
 /// Records a run while Simulation::run calls it, then writes the files in finish().
 class RunWriter : public SimulationObserver {

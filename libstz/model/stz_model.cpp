@@ -265,6 +265,20 @@ double StzModel::barrier_eV(std::size_t site, double time_s) const {
   return m_barrier0_eV[site] * factor;
 }
 
+double StzModel::max_barrier_rise_rate_eV_per_s(double time_s) const {
+  // B = B0·max(e^−S, 1 − drop) with S = S_p + S_t(t), Ṡ_t = −S_t/τ_a: |Ḃ| ≤ B0·S_t/τ_a, and
+  // S_t only decays. S_t is read off the model's own softening (whatever its per-type scaling)
+  // as S(t) − S(after full annealing).
+  const double annealed = time_s + 1000.0 * m_annealing_time_s;
+  double rate = 0.0;
+  for (std::size_t i = 0; i < m_grid.size(); ++i) {
+    if (m_free_volume_transient[i] == 0.0) continue;
+    const double transient = softening(i, time_s) - softening(i, annealed);
+    rate = std::max(rate, m_barrier0_eV[i] * transient / m_annealing_time_s);
+  }
+  return rate;
+}
+
 double StzModel::mean_free_volume(double time_s) const {
   std::vector<double> total(m_grid.size());
 #pragma omp parallel for schedule(static) if (total.size() >= kParallelMinimum)

@@ -109,6 +109,9 @@ class StzModel {
   double barrier_eV(std::size_t site, double time_s) const;
   /// Softening state S_i(t).
   double softening(std::size_t site, double time_s) const;
+  /// An upper bound, over all sites and all later times, of dB_i/dt (eV/s): barriers rise only
+  /// while transient free volume anneals, at most by B0_i·S_transient,i(t)/τ_a.
+  double max_barrier_rise_rate_eV_per_s(double time_s) const;
 
   std::span<const double> permanent_free_volume() const { return m_free_volume_permanent; }
   /// ξt of a site at time t.

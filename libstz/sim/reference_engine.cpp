@@ -29,7 +29,7 @@ ReferenceEngine::ReferenceEngine(const ReferenceEngine& other)
       m_active(other.m_active),
       m_fluctuation(other.m_fluctuation),
       m_site_rates(other.m_site_rates),
-      m_max_step_s(other.m_max_step_s),
+      m_work_rate_eV_per_s(other.m_work_rate_eV_per_s),
       m_events_since_resolve(other.m_events_since_resolve),
       m_stats(other.m_stats) {
   m_selector->resize(m_site_rates.size());  // rebuilt from the rates at every step
@@ -49,13 +49,10 @@ void ReferenceEngine::rebuild(const EngineContext& ctx) {
     std::copy(src.begin(), src.end(), m_fluctuation.component(v).begin());
   }
   m_events_since_resolve = 0;
-  // Step cap: the mean stress rises at d⟨σ⟩/dt; bound |Δσ:ε*| by ‖Δσ‖‖ε*‖ (Frobenius).
+  // Step cap, part 1: the mean stress rises at d⟨σ⟩/dt; bound |Δσ:ε*| by ‖Δσ‖‖ε*‖ (Frobenius).
   const SymTensor& rate = ctx.mean_stress_rate;
-  const double work_rate = ctx.model.work_per_stress_eV_per_GPa() *
-                           std::sqrt(double_dot(rate, rate)) * ctx.model.max_mode_norm();
-  m_max_step_s = work_rate > 0.0 ? m_params.max_step_kT_fraction *
-                                       ctx.model.thermal_energy_eV() / work_rate
-                                 : std::numeric_limits<double>::infinity();
+  m_work_rate_eV_per_s = ctx.model.work_per_stress_eV_per_GPa() *
+                         std::sqrt(double_dot(rate, rate)) * ctx.model.max_mode_norm();
 }
 
 EngineEvent ReferenceEngine::next_event(const EngineContext& ctx, double stop_s, Rng& rng) {
@@ -73,8 +70,14 @@ EngineEvent ReferenceEngine::next_event(const EngineContext& ctx, double stop_s,
     const auto best = std::max_element(m_mode_scratch.begin(), m_mode_scratch.end());
     return {EngineEvent::Kind::athermal, t, site, static_cast<int>(best - m_mode_scratch.begin())};
   }
-  // The waiting time is capped at the step cap and at the stop time.
-  const double cap_s = std::min(m_max_step_s, stop_s - t);
+  // The waiting time is capped at the step cap and at the stop time. Part 2 of the cap: barriers
+  // rise while transient free volume anneals (rates fall). Rates are held at the step start, so
+  // the step must be short against both changes (exact as max_step_kT_fraction → 0).
+  const double drift_eV_per_s = m_work_rate_eV_per_s + model.max_barrier_rise_rate_eV_per_s(t);
+  const double max_step_s = drift_eV_per_s > 0.0 ? m_params.max_step_kT_fraction *
+                                                       model.thermal_energy_eV() / drift_eV_per_s
+                                                 : std::numeric_limits<double>::infinity();
+  const double cap_s = std::min(max_step_s, stop_s - t);
   m_selector->set_all(m_site_rates);
   const double total = m_selector->total();
   const double u = uniform01_open_low(rng);

@@ -49,7 +49,7 @@ class ReferenceEngine final : public KmcEngine {
   TensorField m_fluctuation;  ///< stress fluctuation, active components
   std::vector<double> m_site_rates;
   std::vector<double> m_mode_scratch;
-  double m_max_step_s = 0.0;
+  double m_work_rate_eV_per_s = 0.0;  ///< bound of the loading's work rate on any mode
   std::int64_t m_events_since_resolve = 0;
   EngineStats m_stats;
 };

@@ -215,6 +215,7 @@ void Simulation::run(const std::vector<SimulationObserver*>& observers) {
     if (!step()) break;
     if (++steps % kHeartbeatSteps == 0)
       for (auto* o : observers) o->on_heartbeat(*this);
+    for (auto* o : observers) o->on_step(*this);
     const double e = control_strain();
     while (next_snapshot < m_snapshot_strains.size() &&
            m_snapshot_strains[next_snapshot] <= e + slack) {

@@ -43,6 +43,9 @@ class SimulationObserver {
   virtual void on_series(const class Simulation&, const SeriesPoint&) {}
   /// index counts snapshots from 0; is_final marks the snapshot at the end of the run.
   virtual void on_snapshot(const class Simulation&, int /*index*/, bool /*is_final*/) {}
+  /// After every kMC step of Simulation::run (cheap checks only, e.g. an interrupt request;
+  /// an exception thrown here ends the run).
+  virtual void on_step(const class Simulation&) {}
   /// Called every few hundred steps between series points (cheap; for wall-time progress).
   virtual void on_heartbeat(const class Simulation&) {}
 };

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -520,6 +521,42 @@ TEST(Config, ImportedHdf5MapAndItsErrors) {
   EXPECT_EQ(key_of("{file: " + (dir.path() / "absent.h5").string() + ", labels: {0: matrix}}")
                 .rfind("IoError: mro.map.file", 0),
             0u);
+}
+
+TEST(Config, InMemoryLabelMapMatchesTheFileImport) {
+  ScratchDir dir("memmap");
+  std::vector<std::int32_t> labels(24, 0);
+  for (int y = 1; y < 3; ++y) labels[static_cast<std::size_t>(3 * 4 + y)] = 5;
+  {
+    Hdf5Writer h5(dir.path() / "labels.h5");
+    h5.write("/labels", std::span<const std::int32_t>(labels), {6, 4});
+    h5.commit();
+  }
+  const std::string base = "grid: {shape: [6, 4]}\ntypes: {mro_a: {}}\n";
+  const RunConfig imported = parse_config(base + "mro: {map: {file: " +
+                                          (dir.path() / "labels.h5").string() +
+                                          ", labels: {0: matrix, 5: mro_a}}}");
+  const RunConfig plain = parse_config(base);
+  LabelImage image;
+  image.shape = {6, 4, 1};
+  image.labels.assign(labels.begin(), labels.end());
+  const std::map<std::int64_t, std::string> table{{0, "matrix"}, {5, "mro_a"}};
+  EXPECT_EQ(structure_from_label_map(plain, image, table, 0.0), build_structure(imported));
+
+  auto key_of = [&](const RunConfig& c, const std::map<std::int64_t, std::string>& t,
+                    double pixel_nm) -> std::string {
+    try {
+      structure_from_label_map(c, image, t, pixel_nm);
+    } catch (const ConfigError& e) {
+      return e.key();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(key_of(plain, {{0, "matrix"}}, 0.0), "mro.map.labels");  // label 5 not listed
+  EXPECT_EQ(key_of(plain, {{0, "matrix"}, {5, "mro_b"}}, 0.0), "mro.map.labels.5");
+  EXPECT_EQ(key_of(plain, {}, 0.0), "mro.map.labels");
+  EXPECT_EQ(key_of(plain, table, -1.0), "mro.map.pixel_nm");
+  EXPECT_EQ(key_of(parse_config(base + "mro: {fraction: 0.2}"), table, 0.0), "mro.fraction");
 }
 
 // ---------------------------------------------------------------------------------------------
