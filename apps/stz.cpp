@@ -16,12 +16,12 @@
 #include <charconv>
 #include <chrono>
 #include <csignal>
-#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <unistd.h>
@@ -120,15 +120,20 @@ struct CommonOptions {
     return hw > 0 ? static_cast<int>(hw) : 1;
   }
   stz::ExistingResults existing() const {
-    return resume ? stz::ExistingResults::resume
-                  : overwrite ? stz::ExistingResults::overwrite : stz::ExistingResults::refuse;
+    return resume      ? stz::ExistingResults::resume
+           : overwrite ? stz::ExistingResults::overwrite
+                       : stz::ExistingResults::refuse;
   }
 };
 
 /// After SIGINT/SIGTERM: 128 + the signal number (130, 143), as a shell reports it.
-int interrupted_exit_code() { return 128 + stz::stop_signal(); }
+int interrupted_exit_code() {
+  return 128 + stz::stop_signal();
+}
 
-extern "C" void on_stop_signal(int signal_number) { stz::request_stop(signal_number); }
+extern "C" void on_stop_signal(int signal_number) {
+  stz::request_stop(signal_number);
+}
 
 /// SIGINT/SIGTERM ask the run to stop after the current event; a second one kills (SA_RESETHAND).
 void install_stop_handlers() {
@@ -151,8 +156,9 @@ int command_check(const CommonOptions& o) {
   std::cout << "# estimated peak memory of one run: " << stz::memory_text(estimate) << "\n";
   const stz::MemoryLimit limit = stz::memory_limit(config);
   if (estimate > limit.bytes)
-    std::fprintf(stderr, "stz: warning: the estimated peak memory %s exceeds the limit %s (%s): "
-                         "run would refuse this config\n",
+    std::fprintf(stderr,
+                 "stz: warning: the estimated peak memory %s exceeds the limit %s (%s): "
+                 "run would refuse this config\n",
                  stz::memory_text(estimate).c_str(), stz::memory_text(limit.bytes).c_str(),
                  limit.source.c_str());
   for (const auto& line : stz::imported_map_report(config, structure))
@@ -181,8 +187,7 @@ int command_run(const CommonOptions& o) {
   prepare_run_folder(config.output_dir, o.overwrite);
   if (config.mro_map)  // what was imported (warnings even with --quiet)
     for (const auto& line : stz::imported_map_report(config, stz::build_structure(config)))
-      if (!o.quiet || line.starts_with("warning:"))
-        std::fprintf(stderr, "stz: %s\n", line.c_str());
+      if (!o.quiet || line.starts_with("warning:")) std::fprintf(stderr, "stz: %s\n", line.c_str());
   stz::set_threads(threads);
   stz::app::ProgressReporter progress("run", config.sim.loading.max_strain);
   std::vector<stz::SimulationObserver*> observers;
@@ -224,8 +229,8 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
              const std::string& resolved_config) {
   const int threads = o.thread_count();
   // Memory: as many members at once as run_members will run.
-  const int parallel = static_cast<int>(
-      std::min<std::size_t>(static_cast<std::size_t>(threads), members.size()));
+  const int parallel =
+      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), members.size()));
   for (const auto& m : members) stz::check_memory(o.source().load(m.overrides), parallel);
 #ifdef STZ_WITH_MPI
   if (!mpi_ranks() || g_mpi->rank() == 0)  // one rank tidies the folder
@@ -246,12 +251,12 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
     const double left =
         elapsed / static_cast<double>(finished) * static_cast<double>(members.size() - finished);
     if (r.ok)
-      std::fprintf(
-          stderr, "[%s] %zu/%zu %s %s: threshold strain %.4f, peak %.3f GPa%s (~%s left)\n",
-          name.c_str(), finished, members.size(), r.resumed ? "kept (complete)" : "done",
-          r.spec.label.c_str(), r.summary.threshold_strain, r.summary.peak_stress_GPa,
-          r.summary.peak_is_final ? " (final stress: no peak)" : "",
-          stz::format_duration(left).c_str());
+      std::fprintf(stderr,
+                   "[%s] %zu/%zu %s %s: threshold strain %.4f, peak %.3f GPa%s (~%s left)\n",
+                   name.c_str(), finished, members.size(), r.resumed ? "kept (complete)" : "done",
+                   r.spec.label.c_str(), r.summary.threshold_strain, r.summary.peak_stress_GPa,
+                   r.summary.peak_is_final ? " (final stress: no peak)" : "",
+                   stz::format_duration(left).c_str());
     else
       std::fprintf(stderr, "[%s] %zu/%zu FAILED %s: %s\n", name.c_str(), finished, members.size(),
                    r.spec.label.c_str(), r.error.c_str());
@@ -260,8 +265,7 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
   if (mpi_ranks()) {
     // Every rank runs members; rank 0 alone reports them and writes the summary.
     // (--resume is not applied per member under MPI: members are rerun.)
-    const auto results =
-        stz::app::mpi::run_members(*g_mpi, o.source(), members, threads, callback);
+    const auto results = stz::app::mpi::run_members(*g_mpi, o.source(), members, threads, callback);
     int status = 1;
     if (g_mpi->rank() == 0) {
       try {

@@ -6,9 +6,9 @@
 #include <iomanip>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -16,9 +16,9 @@
 #include "libstz/core/parallel.hpp"
 #include "libstz/core/stop_request.hpp"
 #include "libstz/core/version.hpp"
+#include "libstz/io/hdf5_file.hpp"
 #include "libstz/io/provenance.hpp"
 #include "libstz/io/run_log.hpp"
-#include "libstz/io/hdf5_file.hpp"
 
 namespace stz {
 
@@ -142,10 +142,12 @@ std::vector<MemberSpec> ensemble_members(const RunConfig& base, int seeds,
                                          const std::filesystem::path& directory) {
   if (seeds < 1 || seeds > 100000)
     throw ConfigError("ensemble.seeds", std::to_string(seeds), "an integer in [1, 100000]");
-  if (base.sim.seed > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(seeds - 1))
+  if (base.sim.seed >
+      std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(seeds - 1))
     throw ConfigError("run.seed", std::to_string(base.sim.seed),
                       "a seed that leaves room for " + std::to_string(seeds) +
-                          " consecutive member seeds (at most 2^64 - " + std::to_string(seeds) + ")");
+                          " consecutive member seeds (at most 2^64 - " + std::to_string(seeds) +
+                          ")");
   std::vector<MemberSpec> members;
   for (int k = 0; k < seeds; ++k) {
     const std::uint64_t seed = base.sim.seed + static_cast<std::uint64_t>(k);
@@ -245,7 +247,9 @@ void prepare_collection_folder(const std::filesystem::path& directory, const std
     if (!ours) continue;
     std::error_code rm;
     fs::remove_all(it->path(), rm);
-    if (rm) throw IoError("cannot remove " + it->path().string() + " of the previous run: " + rm.message());
+    if (rm)
+      throw IoError("cannot remove " + it->path().string() +
+                    " of the previous run: " + rm.message());
   }
   for (const auto& m : members) {
     if (m.directory.parent_path().lexically_normal() == directory.lexically_normal()) continue;

@@ -39,7 +39,7 @@ struct MemberResult {
   std::uint64_t seed = 0;
   bool ok = false;
   bool resumed = false;  ///< complete run.h5 with the same config found: not run again
-  std::string error;  ///< one line, when !ok
+  std::string error;     ///< one line, when !ok
   RunSummary summary;
 };
 
@@ -77,7 +77,6 @@ std::vector<MemberResult> run_members(const ConfigSource& source,
 /// `members` (seed_<n> beyond --seeds, old sweep points) and plots of the old summary.
 void prepare_collection_folder(const std::filesystem::path& directory, const std::string& name,
                                const std::vector<MemberSpec>& members, ExistingResults existing);
-
 
 /// Runs one member (config from `source` plus the member's overrides, output in its folder) on
 /// the calling thread's OpenMP threads: the unit of work of run_members and of the MPI driver

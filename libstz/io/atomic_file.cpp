@@ -4,8 +4,8 @@
 #include <system_error>
 
 #include <cerrno>
-#include <cstring>
 #include <csignal>
+#include <cstring>
 
 #include <unistd.h>
 

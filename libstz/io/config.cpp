@@ -5,8 +5,8 @@
 #include <cmath>
 #include <fstream>
 #include <iomanip>
-#include <map>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -867,8 +867,7 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
                                                "a list of control strains, e.g. [0.03, 0.05]");
     } else {
       // Default snapshots adapt to a short run; explicit ones beyond max_strain are an error.
-      std::erase_if(o.snapshots_at_strain,
-                    [&](double e) { return e > c.sim.loading.max_strain; });
+      std::erase_if(o.snapshots_at_strain, [&](double e) { return e > c.sim.loading.max_strain; });
     }
     if (const auto* n = s.find("fields")) {
       o.fields = read_string_list(*n, "output.fields", "a list of field names");
@@ -1238,8 +1237,9 @@ std::vector<std::string> imported_map_report(const RunConfig& config,
   std::string types = "voxel fraction per type:";
   bool first = true;
   for (const auto& [t, c] : count) {
-    types += std::string(first ? " " : ", ") + config.sim.model.types[static_cast<std::size_t>(t)].name +
-             " " + fixed(100.0 * static_cast<double>(c) / static_cast<double>(structure.type.size()), 1) +
+    types += std::string(first ? " " : ", ") +
+             config.sim.model.types[static_cast<std::size_t>(t)].name + " " +
+             fixed(100.0 * static_cast<double>(c) / static_cast<double>(structure.type.size()), 1) +
              " %";
     first = false;
   }

@@ -21,15 +21,19 @@ std::string& command_line_storage() {
 }
 }  // namespace
 
-void set_command_line(std::string text) { command_line_storage() = std::move(text); }
-const std::string& command_line() { return command_line_storage(); }
+void set_command_line(std::string text) {
+  command_line_storage() = std::move(text);
+}
+const std::string& command_line() {
+  return command_line_storage();
+}
 
 std::string join_command_line(int argc, const char* const* argv) {
   std::string out;
   for (int i = 0; i < argc; ++i) {
     std::string word = argv[i];
-    const bool plain = !word.empty() && word.find_first_of(" \t\n'\"\\$*?[]{};&|<>()`") ==
-                                            std::string::npos;
+    const bool plain =
+        !word.empty() && word.find_first_of(" \t\n'\"\\$*?[]{};&|<>()`") == std::string::npos;
     if (!plain) {
       std::string quoted = "'";
       for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);

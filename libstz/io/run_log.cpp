@@ -45,8 +45,8 @@ std::string progress_line(const std::string& label, double strain, double max_st
   }
   char buf[256];
   std::snprintf(buf, sizeof buf, "%s strain %.4f/%.4f  stress %.3f GPa  events %lld  %.0f ev/s  %s",
-                label.c_str(), strain, max_strain, stress_GPa, static_cast<long long>(events),
-                rate, tail.c_str());
+                label.c_str(), strain, max_strain, stress_GPa, static_cast<long long>(events), rate,
+                tail.c_str());
   return buf;
 }
 
@@ -78,8 +78,7 @@ RunLog::RunLog(const std::filesystem::path& output_dir, const RunConfig& config,
   std::filesystem::create_directories(output_dir, ec);
   const auto path = output_dir / "run.log";
   m_file.reset(std::fopen(path.c_str(), "w"));
-  if (!m_file)
-    throw IoError("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
+  if (!m_file) throw IoError("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
   line("# libstz run log");
   line("command: " + (command_line().empty() ? std::string("(library call)") : command_line()));
   line(std::string("version: ") + version_string() + " (" + git_commit() + ", " + build_type() +

@@ -365,8 +365,7 @@ std::vector<std::filesystem::path> run_folder_files(const std::filesystem::path&
     const std::string name = it->path().filename().string();
     const bool plot = name == "stress_strain.png" || name == "cfv_strain.png" ||
                       (name.starts_with("fields_") && name.ends_with(".png"));
-    if (name == "run.h5" || name == "run.xdmf" || name == "series.csv" || name == "run.log" ||
-        plot)
+    if (name == "run.h5" || name == "run.xdmf" || name == "series.csv" || name == "run.log" || plot)
       files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());

@@ -53,7 +53,8 @@ void check_label_image(const Grid& grid, const LabelImage& labels) {
   for (int a = 0; a < d; ++a) equal = equal && labels.shape[a] == grid.extent(a);
   if (!equal) {
     transposed = true;
-    for (int a = 0; a < d; ++a) transposed = transposed && labels.shape[a] == grid.extent(d - 1 - a);
+    for (int a = 0; a < d; ++a)
+      transposed = transposed && labels.shape[a] == grid.extent(d - 1 - a);
   }
   if (transposed)
     throw ConfigError("mro.map", "shape " + shape_text(labels.shape, d),

@@ -212,10 +212,11 @@ LabelImage read_png(const std::string& path) {
   const int color_type = png_get_color_type(png, info);
   if (color_type != PNG_COLOR_TYPE_GRAY && color_type != PNG_COLOR_TYPE_PALETTE) {
     png_destroy_read_struct(&png, &info, nullptr);
-    throw IoError(path + ": colour PNG (RGB or alpha channel); a label map must be an 8-bit " +
-                  "grayscale or palette (indexed) PNG, one label per grey level (e.g. ImageMagick " +
-                  "'convert in.png -alpha off -colorspace Gray -depth 8 out.png', GIMP Image > " +
-                  "Mode > Indexed, or PIL Image.fromarray(labels.astype('uint8')).save(...))");
+    throw IoError(
+        path + ": colour PNG (RGB or alpha channel); a label map must be an 8-bit " +
+        "grayscale or palette (indexed) PNG, one label per grey level (e.g. ImageMagick " +
+        "'convert in.png -alpha off -colorspace Gray -depth 8 out.png', GIMP Image > " +
+        "Mode > Indexed, or PIL Image.fromarray(labels.astype('uint8')).save(...))");
   }
   if (bit_depth < 8) png_set_packing(png);
   png_set_interlace_handling(png);
