@@ -10,9 +10,9 @@
 //   stz --version
 //   mpirun -np K stz ensemble|sweep ...     members over K ranks (built with STZ_ENABLE_MPI)
 //
-// Errors: one line on stderr starting "stz: error:". Exit status 2 for bad input (command line
-// or config), 1 for other failures (files, numerics, failed ensemble members), 130 / 143 after
-// SIGINT / SIGTERM (the partial results are written, run.h5 says complete = false).
+// Errors: one line on stderr starting "stz: error:" and exit status 1, whether the command line,
+// the config or a run failed (a failed ensemble member too); 130 / 143 after SIGINT / SIGTERM
+// (the partial results are written, run.h5 says complete = false).
 #include <charconv>
 #include <chrono>
 #include <csignal>
@@ -43,7 +43,7 @@
 
 namespace {
 
-constexpr int kExitBadInput = 2;
+constexpr int kExitBadInput = 1;  // CLI11 would use its own codes (105, 106, ...)
 constexpr int kMaxThreads = 4096;
 
 #ifdef STZ_WITH_MPI
@@ -150,10 +150,11 @@ int command_check(const CommonOptions& o) {
   const stz::RunConfig config = o.source().load();
   const stz::StructureMap structure = stz::build_structure(config);  // imports validated too
   std::cout << stz::resolved_config_yaml(config);
-  // Only what the config determines goes to stdout (the output round-trips through check);
-  // the limit, which depends on the machine's state, only when it is exceeded.
+  // stdout is exactly the resolved config (it round-trips; Python's Config.yaml equals it); the
+  // estimate and the map report go to stderr, the limit only when it is exceeded.
   const double estimate = stz::estimate_peak_memory_bytes(config);
-  std::cout << "# estimated peak memory of one run: " << stz::memory_text(estimate) << "\n";
+  std::fprintf(stderr, "stz: estimated peak memory of one run: %s\n",
+               stz::memory_text(estimate).c_str());
   const stz::MemoryLimit limit = stz::memory_limit(config);
   if (estimate > limit.bytes)
     std::fprintf(stderr,
@@ -162,7 +163,7 @@ int command_check(const CommonOptions& o) {
                  stz::memory_text(estimate).c_str(), stz::memory_text(limit.bytes).c_str(),
                  limit.source.c_str());
   for (const auto& line : stz::imported_map_report(config, structure))
-    std::cout << "# " << line << "\n";
+    std::fprintf(stderr, "stz: %s\n", line.c_str());
   return 0;
 }
 

@@ -18,7 +18,7 @@ for engine in fast reference; do
     args=(--set "grid.shape=$shape" --set kmc.engine=$engine --set loading.max_strain=0.0005
           --set output.stats_every_strain=0.0005 --set "output.snapshots_at_strain=[]"
           --set "types.matrix.modes=${MODES:-20}" --threads 1 --quiet)
-    est=$("$stz" check "$root/configs/quickstart.yaml" "${args[@]:0:12}" | sed -n 's/^# estimated peak memory of one run: \([0-9.]*\) \([MGT]B\).*/\1 \2/p')
+    est=$("$stz" check "$root/configs/quickstart.yaml" "${args[@]:0:12}" 2>&1 >/dev/null | sed -n 's/^stz: estimated peak memory of one run: \([0-9.]*\) \([MGT]B\).*/\1 \2/p')
     /usr/bin/time -v "$stz" run "$root/configs/quickstart.yaml" -o "$tmp/run" --overwrite "${args[@]}" \
       2> "$tmp/time.txt" || { cat "$tmp/time.txt" >&2; exit 1; }
     rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time.txt")

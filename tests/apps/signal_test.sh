@@ -77,7 +77,7 @@ grep -q '^command: .*stz run' "$out/run.log" && grep -q '^threads: ' "$out/run.l
 # A rerun into a used folder refuses (one line naming --overwrite); --overwrite replaces it.
 "$stz" run "$base" -o "$out" "${tiny[@]}" 2> "$tmp/stderr"
 rc=$?
-[ $rc -eq 2 ] && [ "$(wc -l < "$tmp/stderr")" -eq 1 ] && grep -q -- '--overwrite' "$tmp/stderr" && ok \
+[ $rc -eq 1 ] && [ "$(wc -l < "$tmp/stderr")" -eq 1 ] && grep -q -- '--overwrite' "$tmp/stderr" && ok \
   || { bad "rerun into a used folder: rc=$rc"; cat "$tmp/stderr" >&2; }
 touch "$out/fields_old.png"
 "$stz" run "$base" -o "$out" "${tiny[@]}" --overwrite && [ ! -e "$out/fields_old.png" ] && ok \
@@ -88,7 +88,7 @@ ens="$tmp/ens"
 "$stz" ensemble "$base" -o "$ens" --seeds 1 "${tiny[@]}" 2> "$tmp/stderr" \
   && grep -q '^"",sd,,,nan,' "$ens/ensemble.csv" && ok || { bad "one-seed SD is not nan"; cat "$ens/ensemble.csv" >&2; }
 "$stz" ensemble "$base" -o "$ens" --seeds 2 "${tiny[@]}" 2> "$tmp/stderr"
-[ $? -eq 2 ] && grep -q -- '--resume' "$tmp/stderr" && ok || bad "ensemble rerun did not refuse"
+[ $? -eq 1 ] && grep -q -- '--resume' "$tmp/stderr" && ok || bad "ensemble rerun did not refuse"
 "$stz" ensemble "$base" -o "$ens" --seeds 3 --resume --set "grid.shape=[16, 8]" \
   --set loading.max_strain=0.004 --set output.stats_every_strain=0.001 2> "$tmp/stderr"
 [ "$(grep -c 'kept (complete)' "$tmp/stderr")" -eq 1 ] && [ "$(grep -c '^"","seed_' "$ens/ensemble.csv")" -eq 3 ] \
