@@ -130,6 +130,12 @@ rc=$?
 [ $rc -eq 1 ] && grep -q ',failed,.*no such file' "$sw/sweep.csv" && grep -q ',ok,' "$sw/sweep.csv" \
   && ok || { bad "failing sweep member: rc=$rc"; cat "$sw/sweep.csv" "$tmp/stderr" >&2; }
 
+if [ $have_h5py -eq 1 ]; then  # the imported map's SHA-256 is in the provenance
+  h5=$(ls "$sw"/*ok.pgm*/seed_1/run.h5 2> /dev/null | head -1)
+  [ -n "$h5" ] && [ "$(attr "$h5" mro_map_sha256)" = "$(sha256sum "$tmp/ok.pgm" | cut -d' ' -f1)" ] \
+    && ok || bad "run.h5 lacks the imported map's SHA-256 ($h5)"
+fi
+
 # A sweep over a map-valued key: every CSV member row names an existing folder.
 sm="$tmp/sweep_map"
 cat > "$tmp/sweep_map.yaml" <<YAML
