@@ -1,20 +1,28 @@
 // stz — the libstz command line (SPEC 5).
 //
 //   stz run CONFIG.yaml [-o DIR] [--set key.path=value]... [--seed N] [--threads N] [--quiet]
+//                       [--overwrite]
 //   stz ensemble CONFIG.yaml [--seeds N] [-o DIR] [--set ...] [--seed N] [--threads N] [--quiet]
+//                       [--overwrite | --resume]
 //   stz sweep CONFIG.yaml [-o DIR] [--set ...] [--seed N] [--threads N] [--quiet]
+//                       [--overwrite | --resume]
 //   stz check CONFIG.yaml [--set ...] [--seed N]     validate, print the resolved config
 //   stz --version
 //   mpirun -np K stz ensemble|sweep ...     members over K ranks (built with STZ_ENABLE_MPI)
 //
-// Errors: one line on stderr, exit status 1 (2 for command-line usage errors).
+// Errors: one line on stderr starting "stz: error:" and exit status 1, whether the command line,
+// the config or a run failed (a failed ensemble member too); 130 / 143 after SIGINT / SIGTERM
+// (the partial results are written, run.h5 says complete = false).
+#include <charconv>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <optional>
 #include <thread>
 
 #include <unistd.h>
@@ -24,13 +32,20 @@
 #include "apps/progress_reporter.hpp"
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
+#include "libstz/core/stop_request.hpp"
 #include "libstz/core/version.hpp"
 #include "libstz/ensemble/ensemble.hpp"
+#include "libstz/io/provenance.hpp"
+#include "libstz/io/resources.hpp"
+#include "libstz/io/run_log.hpp"
 #ifdef STZ_WITH_MPI
 #include "apps/mpi_ensemble.hpp"
 #endif
 
 namespace {
+
+constexpr int kExitBadInput = 1;  // CLI11 would use its own codes (105, 106, ...)
+constexpr int kMaxThreads = 4096;
 
 #ifdef STZ_WITH_MPI
 // Set in main when an MPI launcher started this process; null otherwise.
@@ -52,91 +67,178 @@ void refuse_mpi_ranks(const char* command) {
         "1 rank; only 'stz ensemble' and 'stz sweep' distribute work over ranks");
 }
 
-// Appended to a printed threshold strain: why it is NaN, or that it is censored.
-std::string percolation_note(const stz::RunSummary& s) {
-  if (!s.percolated) return " (not percolated)";
-  char text[64];
-  std::snprintf(text, sizeof text, " (percolated at %.4f%s)", s.percolation_strain,
-                s.censored ? ", censored: near a series end" : "");
-  return text;
-}
 
 struct CommonOptions {
   std::string config;
   std::string output;
   std::vector<std::string> sets;
-  long long seed = -1;
-  int threads = 0;
+  std::optional<std::string> seed;  // text: validated here so -1 or 2^64 are refused, not clamped
+  std::optional<int> threads;
   bool quiet = false;
+  bool overwrite = false;
+  bool resume = false;
 
-  void add_to(CLI::App& cmd, bool runs) {
+  void add_to(CLI::App& cmd, bool runs, bool collection) {
     cmd.add_option("CONFIG", config, "YAML config file")->required();
     cmd.add_option("--set", sets, "override a config key: key.path=value (value parsed as YAML)")
         ->take_all()
         ->allow_extra_args(false);
-    cmd.add_option("--seed", seed, "random seed (overrides run.seed)");
+    cmd.add_option("--seed", seed, "random seed (overrides run.seed), 0 .. 2^64-1");
     if (runs) {
       cmd.add_option("-o,--output", output, "output directory (overrides run.output_dir)");
-      cmd.add_option("--threads", threads, "threads to use (default: all cores)");
+      cmd.add_option("--threads", threads, "threads to use, >= 1 (default: all cores)");
       cmd.add_flag("--quiet", quiet, "no progress output");
+      auto* ow = cmd.add_flag("--overwrite", overwrite,
+                              "replace the results of an earlier run in the output folder");
+      if (collection)
+        cmd.add_flag("--resume", resume,
+                     "keep members whose run.h5 is complete with the same config; rerun the rest")
+            ->excludes(ow);
     }
   }
   stz::ConfigSource source() const {
     stz::ConfigSource s{config, sets, output};
-    if (seed >= 0) s.overrides.push_back("run.seed=" + std::to_string(seed));
+    if (seed) {
+      std::uint64_t value = 0;
+      const std::string& t = *seed;
+      const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+      if (t.empty() || ec != std::errc() || end != t.data() + t.size())
+        throw stz::ConfigError("--seed", t, "an integer in [0, 18446744073709551615]");
+      s.overrides.push_back("run.seed=" + std::to_string(value));
+    }
     return s;
   }
   int thread_count() const {
-    if (threads > 0) return threads;
+    if (threads) {
+      if (*threads < 1 || *threads > kMaxThreads)
+        throw stz::ConfigError("--threads", std::to_string(*threads),
+                               "a thread count in [1, " + std::to_string(kMaxThreads) + "]");
+      return *threads;
+    }
 #ifdef STZ_WITH_MPI
     if (mpi_ranks()) return g_mpi->default_threads();  // per rank
 #endif
     const unsigned hw = std::thread::hardware_concurrency();
     return hw > 0 ? static_cast<int>(hw) : 1;
   }
+  stz::ExistingResults existing() const {
+    return resume      ? stz::ExistingResults::resume
+           : overwrite ? stz::ExistingResults::overwrite
+                       : stz::ExistingResults::refuse;
+  }
 };
+
+/// After SIGINT/SIGTERM: 128 + the signal number (130, 143), as a shell reports it.
+int interrupted_exit_code() {
+  return 128 + stz::stop_signal();
+}
+
+extern "C" void on_stop_signal(int signal_number) {
+  stz::request_stop(signal_number);
+}
+
+/// SIGINT/SIGTERM ask the run to stop after the current event; a second one kills (SA_RESETHAND).
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 int command_check(const CommonOptions& o) {
   refuse_mpi_ranks("check");
   const stz::RunConfig config = o.source().load();
-  stz::build_structure(config);  // imported maps and MRO placement are validated too
+  const stz::StructureMap structure = stz::build_structure(config);  // imports validated too
   std::cout << stz::resolved_config_yaml(config);
+  // stdout is exactly the resolved config (it round-trips; Python's Config.yaml equals it); the
+  // estimate and the map report go to stderr, the limit only when it is exceeded.
+  const double estimate = stz::estimate_peak_memory_bytes(config);
+  std::fprintf(stderr, "stz: estimated peak memory of one run: %s\n",
+               stz::memory_text(estimate).c_str());
+  const stz::MemoryLimit limit = stz::memory_limit(config);
+  if (estimate > limit.bytes)
+    std::fprintf(stderr,
+                 "stz: warning: the estimated peak memory %s exceeds the limit %s (%s): "
+                 "run would refuse this config\n",
+                 stz::memory_text(estimate).c_str(), stz::memory_text(limit.bytes).c_str(),
+                 limit.source.c_str());
+  for (const auto& line : stz::imported_map_report(config, structure))
+    std::fprintf(stderr, "stz: %s\n", line.c_str());
   return 0;
 }
 
+/// Refuses (one line) to mix a new run into an earlier one's folder unless --overwrite.
+void prepare_run_folder(const std::string& dir, bool overwrite) {
+  if (overwrite) {
+    stz::clear_run_folder(dir);
+    return;
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(stz::RunWriter::hdf5_path(dir), ec))
+    throw stz::ConfigError("run.output_dir", dir,
+                           "a folder without an earlier run (it holds run.h5); use --overwrite "
+                           "to replace it, or another -o");
+}
+
 int command_run(const CommonOptions& o) {
-  if (o.threads < 0)
-    throw stz::ConfigError("--threads", std::to_string(o.threads), "a positive thread count");
   refuse_mpi_ranks("run");
+  const int threads = o.thread_count();
   const stz::RunConfig config = o.source().load();
-  stz::set_threads(o.thread_count());
+  stz::check_memory(config);
+  prepare_run_folder(config.output_dir, o.overwrite);
+  if (config.mro_map)  // what was imported (warnings even with --quiet)
+    for (const auto& line : stz::imported_map_report(config, stz::build_structure(config)))
+      if (!o.quiet || line.starts_with("warning:")) std::fprintf(stderr, "stz: %s\n", line.c_str());
+  stz::set_threads(threads);
   stz::app::ProgressReporter progress("run", config.sim.loading.max_strain);
   std::vector<stz::SimulationObserver*> observers;
   if (!o.quiet) observers.push_back(&progress);
   const stz::RunSummary s = stz::run_one(config, config.output_dir, observers);
-  if (!o.quiet)
-    std::fprintf(
-        stderr,
-        "peak stress %.3f GPa at true strain %.4f; CFV threshold strain %.4f%s; %lld events; "
-        "results in %s/\n",
-        s.peak_stress_GPa, s.strain_at_peak, s.threshold_strain, percolation_note(s).c_str(),
-        static_cast<long long>(s.events_total), config.output_dir.c_str());
+  if (!s.complete) {
+    std::fprintf(stderr,
+                 "stz: stopped by signal %d at strain %.4f: partial results written to "
+                 "%s/run.h5 (complete = false; checkpoint/resume is not implemented)\n",
+                 stz::stop_signal(), s.final_strain, config.output_dir.c_str());
+    return interrupted_exit_code();
+  }
+  if (!o.quiet) std::fprintf(stderr, "%s\n", stz::summary_line(s, config.output_dir).c_str());
   return 0;
 }
 
 int write_summaries(const CommonOptions& o, const std::vector<stz::MemberResult>& results,
-                    const std::string& directory, const std::string& name) {
-  stz::write_summary(directory, name, results);
+                    const std::string& directory, const std::string& name,
+                    const std::string& resolved_config) {
+  stz::write_summary(directory, name, results, resolved_config);
   std::size_t failed = 0;
   for (const auto& r : results) failed += !r.ok;
-  if (!o.quiet)
+  if (stz::stop_requested()) {
+    std::fprintf(stderr,
+                 "stz: stopped by signal %d: %zu of %zu runs finished; summary of those in "
+                 "%s/%s.csv (rerun with --resume to finish the rest)\n",
+                 stz::stop_signal(), results.size() - failed, results.size(), directory.c_str(),
+                 name.c_str());
+    return interrupted_exit_code();
+  }
+  if (!o.quiet || failed > 0)
     std::fprintf(stderr, "%s: %zu runs, %zu failed; summary in %s/%s.csv and %s.h5\n", name.c_str(),
                  results.size(), failed, directory.c_str(), name.c_str(), name.c_str());
   return failed == 0 ? 0 : 1;
 }
 
 int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members,
-             const std::string& directory, const std::string& name) {
+             const std::string& directory, const std::string& name,
+             const std::string& resolved_config) {
+  const int threads = o.thread_count();
+  // Memory: as many members at once as run_members will run.
+  const int parallel =
+      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), members.size()));
+  for (const auto& m : members) stz::check_memory(o.source().load(m.overrides), parallel);
+#ifdef STZ_WITH_MPI
+  if (!mpi_ranks() || g_mpi->rank() == 0)  // one rank tidies the folder
+#endif
+    stz::prepare_collection_folder(directory, name, members, o.existing());
   std::size_t finished = 0;
   const auto start = std::chrono::steady_clock::now();
   auto callback = [&](const stz::MemberResult& r, bool done) {
@@ -152,11 +254,13 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
     const double left =
         elapsed / static_cast<double>(finished) * static_cast<double>(members.size() - finished);
     if (r.ok)
-      std::fprintf(
-          stderr, "[%s] %zu/%zu done %s: threshold strain %.4f%s, peak %.3f GPa (~%s left)\n",
-          name.c_str(), finished, members.size(), r.spec.label.c_str(), r.summary.threshold_strain,
-          percolation_note(r.summary).c_str(), r.summary.peak_stress_GPa,
-          stz::app::ProgressReporter::format_seconds(left).c_str());
+      std::fprintf(stderr,
+                   "[%s] %zu/%zu %s %s: threshold strain %.4f%s, peak %.3f GPa%s (~%s left)\n",
+                   name.c_str(), finished, members.size(), r.resumed ? "kept (complete)" : "done",
+                   r.spec.label.c_str(), r.summary.threshold_strain,
+                   stz::percolation_note(r.summary).c_str(), r.summary.peak_stress_GPa,
+                   r.summary.peak_is_final ? " (final stress: no peak)" : "",
+                   stz::format_duration(left).c_str());
     else
       std::fprintf(stderr, "[%s] %zu/%zu FAILED %s: %s\n", name.c_str(), finished, members.size(),
                    r.spec.label.c_str(), r.error.c_str());
@@ -164,12 +268,12 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
 #ifdef STZ_WITH_MPI
   if (mpi_ranks()) {
     // Every rank runs members; rank 0 alone reports them and writes the summary.
-    const auto results =
-        stz::app::mpi::run_members(*g_mpi, o.source(), members, o.thread_count(), callback);
+    // (--resume is not applied per member under MPI: members are rerun.)
+    const auto results = stz::app::mpi::run_members(*g_mpi, o.source(), members, threads, callback);
     int status = 1;
     if (g_mpi->rank() == 0) {
       try {
-        status = write_summaries(o, results, directory, name);
+        status = write_summaries(o, results, directory, name, resolved_config);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "stz: error: %s\n", e.what());
       }
@@ -177,20 +281,24 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
     return g_mpi->agree_status(status);
   }
 #endif
-  return write_summaries(o, stz::run_members(o.source(), members, o.thread_count(), callback),
-                         directory, name);
+  return write_summaries(o, stz::run_members(o.source(), members, threads, callback, o.existing()),
+                         directory, name, resolved_config);
 }
 
-int command_ensemble(const CommonOptions& o, int seeds) {
+int command_ensemble(const CommonOptions& o, std::optional<int> seeds) {
   const stz::RunConfig config = o.source().load();
-  const int n = seeds >= 0 ? seeds : config.ensemble.seeds;
+  const int n = seeds ? *seeds : config.ensemble.seeds;
+  if (seeds && (n < 1 || n > 100000))
+    throw stz::ConfigError("--seeds", std::to_string(n),
+                           "an integer in [1, 100000] (as ensemble.seeds)");
   return run_many(o, stz::ensemble_members(config, n, config.output_dir), config.output_dir,
-                  "ensemble");
+                  "ensemble", stz::resolved_config_yaml(config));
 }
 
 int command_sweep(const CommonOptions& o) {
   const stz::RunConfig config = o.source().load();
-  return run_many(o, stz::sweep_members(config, config.output_dir), config.output_dir, "sweep");
+  return run_many(o, stz::sweep_members(config, config.output_dir), config.output_dir, "sweep",
+                  stz::resolved_config_yaml(config));
 }
 
 }  // namespace
@@ -208,6 +316,7 @@ void prefer_passive_openmp_waiting(char** argv) {
 
 int main(int argc, char** argv) {
   prefer_passive_openmp_waiting(argv);
+  stz::set_command_line(stz::join_command_line(argc, argv));
 #ifdef STZ_WITH_MPI
   std::unique_ptr<stz::app::mpi::Session> mpi;  // finalised when main returns
   try {
@@ -223,28 +332,42 @@ int main(int argc, char** argv) {
                                         stz::git_commit() + ")\nbuild: " + stz::build_flags());
   app.require_subcommand(1);
   CommonOptions run_opts, ens_opts, sweep_opts, check_opts;
-  int seeds = -1;
+  std::optional<int> seeds;
   CLI::App* run =
       app.add_subcommand("run", "run one simulation (writes DIR/run.h5, run.xdmf, series.csv)");
-  run_opts.add_to(*run, true);
+  run_opts.add_to(*run, true, false);
   CLI::App* ens =
       app.add_subcommand("ensemble", "run a seed ensemble and summarize the threshold strain");
-  ens_opts.add_to(*ens, true);
+  ens_opts.add_to(*ens, true, true);
   ens->add_option("--seeds", seeds, "number of seeds (overrides ensemble.seeds)");
   CLI::App* sweep = app.add_subcommand("sweep", "run a parameter sweep (sweep.key/values) × seeds");
-  sweep_opts.add_to(*sweep, true);
+  sweep_opts.add_to(*sweep, true, true);
   CLI::App* check = app.add_subcommand("check", "validate a config and print it fully resolved");
-  check_opts.add_to(*check, false);
+  check_opts.add_to(*check, false, false);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    for (auto& c : what)
+      if (c == '\n') c = ' ';
+    std::fprintf(stderr, "stz: error: %s (see stz --help)\n", what.c_str());
+    return kExitBadInput;
   }
   try {
+    if (*run || *ens || *sweep) install_stop_handlers();
     if (*run) return command_run(run_opts);
     if (*ens) return command_ensemble(ens_opts, seeds);
     if (*sweep) return command_sweep(sweep_opts);
     if (*check) return command_check(check_opts);
+  } catch (const stz::ConfigError& e) {
+    std::fprintf(stderr, "stz: error: %s\n", e.what());
+    return kExitBadInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "stz: error: %s\n", e.what());
     return 1;

@@ -17,4 +17,5 @@ apt-get install -y --no-install-recommends \
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libpng-dev \
   libopenmpi-dev openmpi-bin \
   python3 python3-matplotlib python3-h5py python3-numpy \
-  pybind11-dev python3-dev python3-pytest
+  pybind11-dev python3-dev python3-pytest \
+  clang

@@ -13,4 +13,10 @@ namespace stz {
 const char* build_flags() {
   return STZ_BUILD_FLAGS_STRING;
 }
+const char* build_type() {
+  return STZ_BUILD_TYPE_STRING;
+}
+const char* source_dirty() {
+  return STZ_SOURCE_DIRTY_STRING;
+}
 }  // namespace stz

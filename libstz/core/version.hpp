@@ -8,4 +8,8 @@ const char* git_commit();
 /// -march=native, native ON, OpenMP ON, MPI ON". A -march=native binary runs only on CPUs like
 /// the build machine's.
 const char* build_flags();
+/// CMAKE_BUILD_TYPE.
+const char* build_type();
+/// "true"/"false": tracked sources differed from git_commit() when CMake configured; "unknown".
+const char* source_dirty();
 }  // namespace stz

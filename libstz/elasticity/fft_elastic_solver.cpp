@@ -16,6 +16,10 @@
 
 namespace stz {
 
+std::string fftw_library_version() {
+  return fftw_version;
+}
+
 std::mutex& detail::fftw_planner_mutex() {
   static std::mutex m;
   return m;

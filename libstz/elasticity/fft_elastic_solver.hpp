@@ -11,11 +11,16 @@
 // state is set by the loading (libstz/loading).
 #pragma once
 
+#include <string>
+
 #include "libstz/elasticity/isotropic_elasticity.hpp"
 #include "libstz/grid/grid.hpp"
 #include "libstz/grid/voxel_field.hpp"
 
 namespace stz {
+
+/// The FFTW library's version text (provenance).
+std::string fftw_library_version();
 
 class FftElasticSolver {
  public:

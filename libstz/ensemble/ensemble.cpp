@@ -4,14 +4,21 @@
 #include <chrono>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
+#include "libstz/core/stop_request.hpp"
+#include "libstz/core/version.hpp"
 #include "libstz/io/hdf5_file.hpp"
+#include "libstz/io/provenance.hpp"
+#include "libstz/io/run_log.hpp"
 
 namespace stz {
 
@@ -46,23 +53,51 @@ RunSummary run_one(const RunConfig& config, const std::filesystem::path& directo
   const StructureMap structure = build_structure(config);
   Simulation sim(config.sim, structure);
   RunWriter writer(directory, config, resolved_config_yaml(config));
-  std::vector<SimulationObserver*> all{&writer};
+  RunLog log(directory, config);
+  std::vector<SimulationObserver*> all{&writer, &log};
   all.insert(all.end(), observers.begin(), observers.end());
-  sim.run(all);
-  writer.finish(sim,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return writer.summary();
+  try {
+    sim.run(all);
+    writer.finish(sim,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  } catch (const std::exception& e) {
+    log.line(std::string("error: ") + e.what());
+    throw;
+  }
+  const RunSummary& s = writer.summary();
+  log.line(s.complete ? summary_line(s, directory)
+                      : "stopped by signal " + std::to_string(stop_signal()) + " at strain " +
+                            std::to_string(s.final_strain) + ": partial results written to " +
+                            RunWriter::hdf5_path(directory).string() +
+                            " (complete = false; checkpoint/resume is not implemented)");
+  return s;
 }
 
 MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
-                        const std::function<void(const MemberResult&)>& on_start) {
+                        const std::function<void(const MemberResult&)>& on_start,
+                        ExistingResults existing) {
   MemberResult r;
   r.spec = member;
   try {
     const RunConfig config = source.load(r.spec.overrides);
     r.seed = config.sim.seed;
-    if (on_start) on_start(r);
-    r.summary = run_one(config, r.spec.directory);
+    if (stop_requested())
+      throw Error("not run: stopped by signal " + std::to_string(stop_signal()));
+    std::optional<RunSummary> done;
+    if (existing == ExistingResults::resume)
+      done = read_complete_run(r.spec.directory, resolved_config_yaml(config));
+    if (done) {
+      r.summary = *done;
+      r.resumed = true;
+    } else {
+      if (on_start) on_start(r);
+      clear_run_folder(r.spec.directory);
+      r.summary = run_one(config, r.spec.directory);
+      if (!r.summary.complete)
+        throw Error("stopped by signal " + std::to_string(stop_signal()) + " at strain " +
+                    std::to_string(r.summary.final_strain) + "; partial results in " +
+                    RunWriter::hdf5_path(r.spec.directory).string() + " (complete = false)");
+    }
     r.ok = true;
   } catch (const std::exception& e) {
     r.ok = false;
@@ -73,7 +108,7 @@ MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
 
 std::vector<MemberResult> run_members(const ConfigSource& source,
                                       const std::vector<MemberSpec>& members, int threads,
-                                      const MemberCallback& callback) {
+                                      const MemberCallback& callback, ExistingResults existing) {
   std::vector<MemberResult> results(members.size());
   for (std::size_t i = 0; i < members.size(); ++i) results[i].spec = members[i];
   const int workers = static_cast<int>(
@@ -85,11 +120,14 @@ std::vector<MemberResult> run_members(const ConfigSource& source,
     set_threads(inner);  // OpenMP thread count is per calling thread
     for (std::size_t i = next++; i < members.size(); i = next++) {
       MemberResult& r = results[i];
-      r = run_member(source, r.spec, [&](const MemberResult& started) {
-        if (!callback) return;
-        std::lock_guard<std::mutex> lock(callback_mutex);
-        callback(started, false);
-      });
+      r = run_member(
+          source, r.spec,
+          [&](const MemberResult& started) {
+            if (!callback) return;
+            std::lock_guard<std::mutex> lock(callback_mutex);
+            callback(started, false);
+          },
+          existing);
       if (callback) {
         std::lock_guard<std::mutex> lock(callback_mutex);
         callback(r, true);
@@ -107,6 +145,12 @@ std::vector<MemberSpec> ensemble_members(const RunConfig& base, int seeds,
                                          const std::filesystem::path& directory) {
   if (seeds < 1 || seeds > 100000)
     throw ConfigError("ensemble.seeds", std::to_string(seeds), "an integer in [1, 100000]");
+  if (base.sim.seed >
+      std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(seeds - 1))
+    throw ConfigError("run.seed", std::to_string(base.sim.seed),
+                      "a seed that leaves room for " + std::to_string(seeds) +
+                          " consecutive member seeds (at most 2^64 - " + std::to_string(seeds) +
+                          ")");
   std::vector<MemberSpec> members;
   for (int k = 0; k < seeds; ++k) {
     const std::uint64_t seed = base.sim.seed + static_cast<std::uint64_t>(k);
@@ -150,10 +194,11 @@ std::vector<MemberSpec> sweep_members(const RunConfig& base,
   }
   std::vector<MemberSpec> members;
   for (const auto& point : points) {
-    std::string group = point[0];
-    if (point.size() > 1) group += "," + point[1];
-    for (const auto& m :
-         ensemble_members(base, base.ensemble.seeds, directory / folder_name(group))) {
+    // One name for the folder and the CSV/HDF5 group, so tools can find a row's runs.
+    std::string raw = point[0];
+    if (point.size() > 1) raw += "," + point[1];
+    const std::string group = folder_name(raw);
+    for (const auto& m : ensemble_members(base, base.ensemble.seeds, directory / group)) {
       MemberSpec s = m;
       s.group = group;
       s.label = group + "/" + m.label;
@@ -164,8 +209,68 @@ std::vector<MemberSpec> sweep_members(const RunConfig& base,
   return members;
 }
 
+void prepare_collection_folder(const std::filesystem::path& directory, const std::string& name,
+                               const std::vector<MemberSpec>& members, ExistingResults existing) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec)) return;
+  if (existing == ExistingResults::refuse) {
+    std::string found;
+    for (const char* ext : {".csv", ".h5"})
+      if (fs::exists(directory / (name + ext), ec)) found = name + ext;
+    for (const auto& m : members)
+      if (found.empty() && fs::exists(RunWriter::hdf5_path(m.directory), ec))
+        found = fs::relative(RunWriter::hdf5_path(m.directory), directory, ec).string();
+    if (!found.empty())
+      throw ConfigError("run.output_dir", directory.string(),
+                        "a folder without earlier results (it holds " + found +
+                            "); use --overwrite to replace them, --resume to keep complete runs, "
+                            "or another -o");
+    return;
+  }
+  remove_stale_temporaries(directory);
+  // Member folders this run will not write: seed_<n> beyond --seeds, sweep points no longer
+  // swept. Only folders shaped like ours (seed_<n>, or holding seed_<n>/run.h5) are removed.
+  std::set<fs::path> wanted;
+  for (const auto& m : members) {
+    wanted.insert(m.directory.lexically_normal());
+    wanted.insert(m.directory.parent_path().lexically_normal());
+  }
+  auto is_seed_folder = [](const fs::path& p) {
+    const std::string n = p.filename().string();
+    return n.size() > 5 && n.starts_with("seed_") &&
+           n.find_first_not_of("0123456789", 5) == std::string::npos;
+  };
+  for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_directory() || wanted.count(it->path().lexically_normal())) continue;
+    bool ours = is_seed_folder(it->path());
+    if (!ours)
+      for (fs::directory_iterator sub(it->path(), ec); !ec && sub != end; sub.increment(ec))
+        ours = ours || (is_seed_folder(sub->path()) && fs::exists(sub->path() / "run.h5"));
+    if (!ours) continue;
+    std::error_code rm;
+    fs::remove_all(it->path(), rm);
+    if (rm)
+      throw IoError("cannot remove " + it->path().string() +
+                    " of the previous run: " + rm.message());
+  }
+  for (const auto& m : members) {
+    if (m.directory.parent_path().lexically_normal() == directory.lexically_normal()) continue;
+    for (fs::directory_iterator it(m.directory.parent_path(), ec), end; !ec && it != end;
+         it.increment(ec))
+      if (it->is_directory() && is_seed_folder(it->path()) &&
+          !wanted.count(it->path().lexically_normal())) {
+        std::error_code rm;
+        fs::remove_all(it->path(), rm);
+      }
+  }
+  // Plots of the old summary (scripts/plot_results.py) would not match the new one.
+  for (const char* plot : {"_stress_strain.png", "_cfv.png", "_threshold_strain.png"})
+    fs::remove(directory / (name + plot), ec);
+}
+
 void write_summary(const std::filesystem::path& directory, const std::string& name,
-                   const std::vector<MemberResult>& results) {
+                   const std::vector<MemberResult>& results, const std::string& config) {
   // Groups in first-appearance order.
   std::vector<std::string> groups;
   std::map<std::string, std::vector<const MemberResult*>> by_group;
@@ -249,6 +354,18 @@ void write_summary(const std::filesystem::path& directory, const std::string& na
     }
   }
   h5.attribute("/", "groups", static_cast<std::int64_t>(groups.size()));
+  h5.attribute("/", "format", "libstz-" + name);
+  h5.attribute("/", "version", std::string(version_string()));
+  h5.attribute("/", "git_commit", std::string(git_commit()));
+  if (!config.empty()) h5.attribute("/", "config", config);
+  h5.attribute("/", "date", utc_timestamp());
+  h5.attribute("/", "host", host_name());
+  h5.attribute("/", "command_line", command_line());
+  std::int64_t failed = 0, resumed = 0;
+  for (const auto& r : results) failed += !r.ok, resumed += r.resumed;
+  h5.attribute("/", "members", static_cast<std::int64_t>(results.size()));
+  h5.attribute("/", "failed", failed);
+  h5.attribute("/", "resumed", resumed);
   h5.commit();
   write_text_file_atomically(directory / (name + ".csv"), csv.str());
 }

@@ -38,7 +38,8 @@ struct MemberResult {
   MemberSpec spec;
   std::uint64_t seed = 0;
   bool ok = false;
-  std::string error;  ///< one line, when !ok
+  bool resumed = false;  ///< complete run.h5 with the same config found: not run again
+  std::string error;     ///< one line, when !ok
   RunSummary summary;
 };
 
@@ -53,19 +54,37 @@ Statistic statistic(const std::vector<double>& values);
 /// Called before and after each member (from worker threads, serialised by the runner).
 using MemberCallback = std::function<void(const MemberResult&, bool finished)>;
 
+/// How run_members treats a folder that already holds results.
+enum class ExistingResults {
+  refuse,     ///< throw ConfigError naming the folder (suggests --overwrite / --resume)
+  overwrite,  ///< run every member again, removing the previous run's files first
+  resume,     ///< keep members whose run.h5 is complete with the same config; rerun the others
+};
+
 /// Runs the members on `threads` cores: min(threads, members) runs at a time, each with
 /// threads / parallel OpenMP threads. A member that throws is reported in its result; the
-/// others still run. Results are in the order of `members`.
+/// others still run. After a stop request (core/stop_request.hpp) no member starts; running
+/// ones end early and are reported failed (their partial run.h5 says complete = false).
+/// Results are in the order of `members`.
 std::vector<MemberResult> run_members(const ConfigSource& source,
                                       const std::vector<MemberSpec>& members, int threads,
-                                      const MemberCallback& callback = {});
+                                      const MemberCallback& callback = {},
+                                      ExistingResults existing = ExistingResults::overwrite);
+
+/// Checks `directory` (the ensemble or sweep folder, summary `name`) before a run: with
+/// `refuse`, throws when it holds earlier results (name.csv/.h5 or a member's run.h5); else
+/// removes what a previous run left that this one will not rewrite: member folders not in
+/// `members` (seed_<n> beyond --seeds, old sweep points) and plots of the old summary.
+void prepare_collection_folder(const std::filesystem::path& directory, const std::string& name,
+                               const std::vector<MemberSpec>& members, ExistingResults existing);
 
 /// Runs one member (config from `source` plus the member's overrides, output in its folder) on
 /// the calling thread's OpenMP threads: the unit of work of run_members and of the MPI driver
 /// (apps/mpi_ensemble). Never throws: a failure is reported in the result (ok = false, error).
 /// `on_start` (may be empty) is called once the seed is known, before the run.
 MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
-                        const std::function<void(const MemberResult&)>& on_start = {});
+                        const std::function<void(const MemberResult&)>& on_start = {},
+                        ExistingResults existing = ExistingResults::overwrite);
 
 /// Runs one config into `directory` (RunWriter output) and returns its summary.
 RunSummary run_one(const RunConfig& config, const std::filesystem::path& directory,
@@ -83,7 +102,9 @@ std::vector<MemberSpec> sweep_members(const RunConfig& base,
 /// flags) and the statistics per group (all members form one group for an ensemble): rows
 /// mean, sd, se and n. Threshold and percolation strains are summarized over the members that
 /// percolated, the other columns over the finished members. Atomic writes.
+/// `config` (the resolved base config, may be empty) and the version go into the root
+/// attributes of name.h5.
 void write_summary(const std::filesystem::path& directory, const std::string& name,
-                   const std::vector<MemberResult>& results);
+                   const std::vector<MemberResult>& results, const std::string& config = {});
 
 }  // namespace stz

@@ -25,6 +25,10 @@ class AtomicPath {
   bool m_committed = false;
 };
 
+/// Removes `*.tmp-<pid>` files in `directory` left by processes that no longer run (a run killed
+/// with SIGKILL cannot clean up). Returns how many were removed; a missing directory is fine.
+std::size_t remove_stale_temporaries(const std::filesystem::path& directory);
+
 /// Writes `text` to `path` atomically.
 void write_text_file_atomically(const std::filesystem::path& path, const std::string& text);
 

@@ -4,7 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -775,11 +777,15 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
   };
 
   {
-    const Section s = sub("run", {"seed", "output_dir"});
+    const Section s = sub("run", {"seed", "output_dir", "max_memory_GB"});
     if (const auto* n = s.find("seed")) c.sim.seed = read_seed(*n, "run.seed");
     s.read("output_dir", c.output_dir);
     if (c.output_dir.empty())
       throw ConfigError("run.output_dir", "\"\"", "a directory path (not empty)");
+    s.read("max_memory_GB", c.max_memory_GB);
+    if (!std::isfinite(c.max_memory_GB) || c.max_memory_GB < 0 || c.max_memory_GB > 1e6)
+      throw ConfigError("run.max_memory_GB", to_display(c.max_memory_GB),
+                        "0 (use the available memory) or a limit in GB in (0, 1e6]");
   }
   {
     const Section s = sub("grid", {"shape", "voxel_nm"});
@@ -871,9 +877,13 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
     OutputParams& o = c.sim.output;
     const Section s = sub("output", {"stats_every_strain", "snapshots_at_strain", "fields"});
     s.read("stats_every_strain", o.stats_every_strain);
-    if (const auto* n = s.find("snapshots_at_strain"))
+    if (const auto* n = s.find("snapshots_at_strain")) {
       o.snapshots_at_strain = read_double_list(*n, "output.snapshots_at_strain",
                                                "a list of control strains, e.g. [0.03, 0.05]");
+    } else {
+      // Default snapshots adapt to a short run; explicit ones beyond max_strain are an error.
+      std::erase_if(o.snapshots_at_strain, [&](double e) { return e > c.sim.loading.max_strain; });
+    }
     if (const auto* n = s.find("fields")) {
       o.fields = read_string_list(*n, "output.fields", "a list of field names");
       std::set<std::string> seen;
@@ -1019,6 +1029,7 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(0, "run", "");
   line(2, "seed", std::to_string(p.seed));
   line(2, "output_dir", yaml_string(c.output_dir));
+  line(2, "max_memory_GB", format_double(c.max_memory_GB));
   line(0, "grid", "");
   {
     std::vector<std::string> shape;
@@ -1155,6 +1166,11 @@ LabelImage read_label_dataset(const MroMapImport& map) {
       throw ConfigError("mro.map.dataset", map.dataset, "a non-empty label map");
     image.shape[a] = static_cast<int>(dims[a]);
   }
+  if (!reader.is_integer_dataset(map.dataset))
+    throw ConfigError("mro.map.dataset", map.dataset,
+                      "an INTEGER label dataset; this one holds floating-point values, which "
+                      "would be truncated (write it with an integer dtype, e.g. numpy "
+                      "labels.astype(\"int32\"))");
   image.labels = reader.read_integers(map.dataset);
   return image;
 }
@@ -1209,6 +1225,58 @@ StructureMap build_structure(const RunConfig& config) {
   const LabelImage image =
       is_hdf5_file(map.file) ? read_label_dataset(map) : read_label_image(map.file);
   return structure_from_label_map(config, image, map.labels, map.pixel_nm);
+}
+
+std::vector<std::string> imported_map_report(const RunConfig& config,
+                                             const StructureMap& structure) {
+  if (!config.mro_map) return {};
+  const MroMapImport& map = config.mro_map.value();
+  const LabelImage image =
+      is_hdf5_file(map.file) ? read_label_dataset(map) : read_label_image(map.file);
+  const Grid grid = grid_from_params(config.sim.grid);
+  const int d = grid.dimension();
+  std::vector<std::string> lines;
+  auto fixed = [](double v, int digits) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(digits) << v;
+    return o.str();
+  };
+  std::string size, box, map_nm;
+  for (int a = 0; a < d; ++a) {
+    const std::string x = a ? " x " : "";
+    size += x + std::to_string(image.shape[static_cast<std::size_t>(a)]);
+    box += x + fixed(grid.extent(a) * grid.voxel_nm(), 2);
+    map_nm += x + fixed(image.shape[static_cast<std::size_t>(a)] * map.pixel_nm, 2);
+  }
+  std::string head = "imported map " + map.file + ": " + size + " pixels, ";
+  if (map.pixel_nm > 0)
+    head += "pixel " + to_display(map.pixel_nm) + " nm (map " + map_nm + " nm on a box of " + box +
+            " nm)";
+  else
+    head += "pixel_nm 0: stretched over the box (" + box + " nm)";
+  lines.push_back(head);
+  std::map<int, std::size_t> count;
+  for (auto t : structure.type) ++count[t];
+  std::string types = "voxel fraction per type:";
+  bool first = true;
+  for (const auto& [t, c] : count) {
+    types += std::string(first ? " " : ", ") +
+             config.sim.model.types[static_cast<std::size_t>(t)].name + " " +
+             fixed(100.0 * static_cast<double>(c) / static_cast<double>(structure.type.size()), 1) +
+             " %";
+    first = false;
+  }
+  lines.push_back(types + "; " + std::to_string(structure.domains.size()) + " MRO domains");
+  if (map.pixel_nm > 0)
+    for (int a = 0; a < d; ++a) {
+      const double tiles = grid.extent(a) * grid.voxel_nm() /
+                           (image.shape[static_cast<std::size_t>(a)] * map.pixel_nm);
+      if (tiles > 1.5)
+        lines.push_back("warning: mro.map.pixel_nm = " + to_display(map.pixel_nm) + ": the map (" +
+                        map_nm + " nm) tiles the box " + fixed(tiles, 1) + " times along axis " +
+                        std::to_string(a) + ": its domains repeat periodically");
+    }
+  return lines;
 }
 
 }  // namespace stz

@@ -55,6 +55,8 @@ struct RunConfig {
   SimulationParams sim;
   /// Where the run writes run.h5, run.xdmf and series.csv (`run.output_dir`).
   std::string output_dir = "results/run";
+  /// Memory a run may use, GB (`run.max_memory_GB`); 0: what the system reports available.
+  double max_memory_GB = 0;
   /// Imported MRO map; when absent the map is synthetic (sim.mro).
   std::optional<MroMapImport> mro_map;
   EnsembleParams ensemble;
@@ -78,6 +80,12 @@ std::string resolved_config_yaml(const RunConfig& config);
 /// The structure map of a run: imported (config.mro_map: an HDF5 dataset or a PGM/PNG image),
 /// synthetic (sim.mro.fraction > 0) or all matrix. Throws IoError / ConfigError.
 StructureMap build_structure(const RunConfig& config);
+
+/// For an imported map (config.mro_map): lines describing it (file, size, pixel size, coverage of
+/// the box, voxel fraction per type, domain count) and, prefixed "warning: ", what looks wrong
+/// (the map tiles the box several times). Empty without an import.
+std::vector<std::string> imported_map_report(const RunConfig& config,
+                                             const StructureMap& structure);
 
 /// The structure map of a label map given in memory (e.g. a numpy array from Python) with its
 /// table label → type name: the same checks and resampling as an imported `mro.map`, errors

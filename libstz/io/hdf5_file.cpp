@@ -116,6 +116,12 @@ Hdf5Writer::~Hdf5Writer() {
   if (m_file >= 0) H5Fclose(m_file);
 }
 
+std::string hdf5_library_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
 void Hdf5Writer::create_group(const std::string& path) {
   const auto lock = hdf5_lock();
   if (path == "/" || H5Lexists(m_file, path.c_str(), H5P_DEFAULT) > 0) return;
@@ -260,6 +266,17 @@ std::vector<double> Hdf5Reader::read_doubles(const std::string& path) const {
 std::vector<std::int64_t> Hdf5Reader::read_integers(const std::string& path) const {
   const auto lock = hdf5_lock();
   return read_all<std::int64_t>(m_file, m_path, path, H5T_NATIVE_INT64, product(dims(path)));
+}
+
+bool Hdf5Reader::is_integer_dataset(const std::string& path) const {
+  const auto lock = hdf5_lock();
+  const hid_t set = H5Dopen2(m_file, path.c_str(), H5P_DEFAULT);
+  if (set < 0) throw IoError(m_path + ": no dataset " + path);
+  const hid_t type = H5Dget_type(set);
+  const bool integer = H5Tget_class(type) == H5T_INTEGER;
+  H5Tclose(type);
+  H5Dclose(set);
+  return integer;
 }
 
 namespace {

@@ -15,6 +15,9 @@
 
 namespace stz {
 
+/// The HDF5 library's version, "major.minor.release" (provenance).
+std::string hdf5_library_version();
+
 class Hdf5Writer {
  public:
   /// Opens a new file (temporary until commit()).
@@ -64,6 +67,8 @@ class Hdf5Reader {
   std::vector<std::size_t> dims(const std::string& path) const;
   std::vector<double> read_doubles(const std::string& path) const;
   std::vector<std::int64_t> read_integers(const std::string& path) const;
+  /// True when the dataset's element type is an integer type (a float would be truncated).
+  bool is_integer_dataset(const std::string& path) const;
   double attribute_double(const std::string& object, const std::string& name) const;
   std::int64_t attribute_integer(const std::string& object, const std::string& name) const;
   std::string attribute_string(const std::string& object, const std::string& name) const;

@@ -10,6 +10,7 @@
 #include "libstz/analysis/von_mises.hpp"
 #include "libstz/core/error.hpp"
 #include "libstz/core/version.hpp"
+#include "libstz/io/provenance.hpp"
 
 namespace stz {
 namespace {
@@ -136,11 +137,15 @@ RunSummary summarize_run(const Simulation& sim, const std::vector<SeriesPoint>& 
   const SeriesPoint last = sim.series_point();
   s.peak_stress_GPa = kNaN;
   s.strain_at_peak = kNaN;
-  for (const auto& p : series)
-    if (!(p.stress_GPa <= s.peak_stress_GPa)) {
-      s.peak_stress_GPa = p.stress_GPa;
-      s.strain_at_peak = p.strain_true;
+  std::size_t peak_index = 0;
+  for (std::size_t i = 0; i < series.size(); ++i)
+    if (!(series[i].stress_GPa <= s.peak_stress_GPa)) {
+      s.peak_stress_GPa = series[i].stress_GPa;
+      s.strain_at_peak = series[i].strain_true;
+      peak_index = i;
     }
+  s.peak_is_final = series.size() > 1 && peak_index + 1 == series.size();
+  s.complete = !sim.stopped();
   s.threshold_strain = kNaN;
   s.threshold_strain_raw = kNaN;
   s.censored = false;
@@ -205,6 +210,7 @@ std::vector<SummaryValue> summary_values(const RunSummary& s, std::size_t series
       {"cfv_max_nm3_final", s.cfv_max_nm3_final},
       {"cfv_spanning_final", std::int64_t{s.cfv_spanning_final ? 1 : 0}},
       {"series_points", static_cast<std::int64_t>(series_points)},
+      {"peak_is_final", std::int64_t{s.peak_is_final ? 1 : 0}},
   };
 }
 
@@ -274,7 +280,9 @@ std::filesystem::path RunWriter::csv_path(const std::filesystem::path& output_di
 
 RunWriter::RunWriter(const std::filesystem::path& output_dir, const RunConfig& config,
                      std::string resolved_yaml)
-    : m_dir(output_dir), m_fields(config.sim.output.fields), m_h5(hdf5_path(output_dir)) {
+    : m_dir(output_dir),
+      m_fields(config.sim.output.fields),
+      m_h5((remove_stale_temporaries(output_dir), hdf5_path(output_dir))) {
   for (const auto& f : m_fields) field_info(f);  // unknown names are a bug upstream
   const auto& shape = config.sim.grid.shape;
   std::vector<std::int64_t> grid_shape(shape.begin(), shape.end());
@@ -294,6 +302,7 @@ RunWriter::RunWriter(const std::filesystem::path& output_dir, const RunConfig& c
   m_h5.attribute("/", "grid_shape", std::span<const std::int64_t>(grid_shape));
   m_h5.attribute("/", "voxel_nm", config.sim.grid.voxel_nm);
   m_h5.attribute("/", "stz_type_names", type_names);
+  for (const auto& [name, value] : provenance(config)) m_h5.attribute("/", name, value);
   m_h5.create_group("/fields");
 }
 
@@ -352,6 +361,7 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
   m_h5.create_group(g);
   for (const auto& [name, value] : summary_values(m_summary, m_series.size()))
     std::visit([&](auto v) { m_h5.attribute(g, name, v); }, value);
+  m_h5.attribute("/", "complete", std::int64_t{m_summary.complete ? 1 : 0});
   m_h5.attribute("/fields", "count", static_cast<std::int64_t>(m_snapshots.size()));
 
   // Final random-stream states (exact restart points of the streams the simulation exposes).
@@ -361,6 +371,68 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
   m_h5.commit();
   write_text_file_atomically(xdmf_path(m_dir), xdmf_text(sim.grid()));
   write_text_file_atomically(csv_path(m_dir), csv_text());
+}
+
+std::vector<std::filesystem::path> run_folder_files(const std::filesystem::path& output_dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(output_dir, ec), end;
+  if (ec) return files;
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    const std::string name = it->path().filename().string();
+    const bool plot = name == "stress_strain.png" || name == "cfv_strain.png" ||
+                      (name.starts_with("fields_") && name.ends_with(".png"));
+    if (name == "run.h5" || name == "run.xdmf" || name == "series.csv" || name == "run.log" || plot)
+      files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void clear_run_folder(const std::filesystem::path& output_dir) {
+  for (const auto& f : run_folder_files(output_dir)) {
+    std::error_code ec;
+    std::filesystem::remove(f, ec);
+    if (ec) throw IoError("cannot remove " + f.string() + " of the previous run: " + ec.message());
+  }
+  remove_stale_temporaries(output_dir);
+}
+
+std::optional<RunSummary> read_complete_run(const std::filesystem::path& output_dir,
+                                            const std::string& resolved_yaml) {
+  const auto path = RunWriter::hdf5_path(output_dir);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  try {
+    const Hdf5Reader h5(path);
+    if (!h5.has_attribute("/", "complete") || h5.attribute_integer("/", "complete") != 1 ||
+        h5.attribute_string("/", "config") != resolved_yaml)
+      return std::nullopt;
+    const std::string g = "/summary";
+    RunSummary s;
+    s.peak_stress_GPa = h5.attribute_double(g, "peak_stress_GPa");
+    s.strain_at_peak = h5.attribute_double(g, "strain_at_peak");
+    s.threshold_strain = h5.attribute_double(g, "threshold_strain");
+    s.threshold_strain_raw = h5.attribute_double(g, "threshold_strain_raw");
+    s.events_total = h5.attribute_integer(g, "events_total");
+    s.athermal_events_total = h5.attribute_integer(g, "athermal_events_total");
+    s.null_steps_total = h5.attribute_integer(g, "null_steps_total");
+    s.wall_s = h5.attribute_double(g, "wall_s");
+    s.max_drift = h5.attribute_double(g, "max_drift");
+    s.avalanche_count = h5.attribute_integer(g, "avalanche_count");
+    s.avalanche_max = h5.attribute_integer(g, "avalanche_max");
+    s.final_strain = h5.attribute_double(g, "final_strain");
+    s.final_strain_true = h5.attribute_double(g, "final_strain_true");
+    s.final_stress_GPa = h5.attribute_double(g, "final_stress_GPa");
+    s.cfv_max_nm3_final = h5.attribute_double(g, "cfv_max_nm3_final");
+    s.cfv_spanning_final = h5.attribute_integer(g, "cfv_spanning_final") != 0;
+    s.peak_is_final = h5.attribute_integer(g, "peak_is_final") != 0;
+    s.complete = true;
+    return s;
+  } catch (const std::exception&) {
+    return std::nullopt;  // unreadable: run it again
+  }
 }
 
 std::string RunWriter::xdmf_text(const Grid& grid) const {

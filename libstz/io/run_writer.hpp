@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -45,7 +46,23 @@ struct RunSummary {
   double final_stress_GPa = 0;
   double cfv_max_nm3_final = 0;
   bool cfv_spanning_final = false;
+  /// False when the run stopped early (SIGINT/SIGTERM) before loading.max_strain.
+  bool complete = true;
+  /// True when the largest stress is the last series point: the run ended before yield, so the
+  /// "peak" is only the final stress.
+  bool peak_is_final = false;
 };
+
+/// What a run left in DIR: run.h5, run.xdmf, series.csv, run.log and the plots made from them
+/// (stress_strain.png, cfv_strain.png, fields_*.png). Empty when DIR holds no run.
+std::vector<std::filesystem::path> run_folder_files(const std::filesystem::path& output_dir);
+/// Removes those files and stale temporaries, so a rerun leaves nothing of the old run behind.
+void clear_run_folder(const std::filesystem::path& output_dir);
+
+/// The summary of DIR/run.h5 when it is a complete run whose resolved config is `resolved_yaml`
+/// (what `--resume` may skip); nullopt otherwise (missing, partial, other config, unreadable).
+std::optional<RunSummary> read_complete_run(const std::filesystem::path& output_dir,
+                                            const std::string& resolved_yaml);
 
 /// The summary of a finished run from its series and final state (what finish() writes).
 RunSummary summarize_run(const Simulation& sim, const std::vector<SeriesPoint>& series,
@@ -97,6 +114,7 @@ class RunWriter : public SimulationObserver {
 
   /// Writes /series, /summary and the RNG states, renames run.h5 into place, then writes
   /// run.xdmf and series.csv. Writes a final snapshot first if none was received. Call once.
+  /// The root attribute `complete` is 0 when the simulation stopped early (sim.stopped()).
   void finish(const Simulation& sim, double wall_s);
 
   /// The summary finish() wrote.

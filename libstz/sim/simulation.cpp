@@ -6,6 +6,7 @@
 
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
+#include "libstz/core/stop_request.hpp"
 #include "libstz/sim/fast_engine.hpp"
 #include "libstz/sim/reference_engine.hpp"
 
@@ -199,8 +200,21 @@ void Simulation::run(const std::vector<SimulationObserver*>& observers) {
                                                                         control_strain() - slack) -
                                                        m_snapshot_strains.begin());
   int snapshot_index = 0;
+  m_stopped = false;
+  bool emitted = true;  // the series ends on the current state (no duplicate point)
   emit_series();
-  while (step()) {
+  constexpr std::int64_t kHeartbeatSteps = 256;
+  std::int64_t steps = 0;
+  while (true) {
+    // Checked between events only, so the state (and the partial output) stays consistent.
+    if (stop_requested()) {
+      m_stopped = true;
+      if (!emitted) emit_series();
+      break;
+    }
+    if (!step()) break;
+    if (++steps % kHeartbeatSteps == 0)
+      for (auto* o : observers) o->on_heartbeat(*this);
     for (auto* o : observers) o->on_step(*this);
     const double e = control_strain();
     while (next_snapshot < m_snapshot_strains.size() &&
@@ -210,9 +224,11 @@ void Simulation::run(const std::vector<SimulationObserver*>& observers) {
       ++next_snapshot;
     }
     const long k = stats_index();
+    emitted = false;
     if (k > last_stats || e >= max_strain - slack) {
       last_stats = k;
       emit_series();
+      emitted = true;
     }
   }
   if (m_current_avalanche > 0) {

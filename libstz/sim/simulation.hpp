@@ -47,6 +47,8 @@ class SimulationObserver {
   /// After every kMC step of Simulation::run (cheap checks only, e.g. an interrupt request;
   /// an exception thrown here ends the run).
   virtual void on_step(const class Simulation&) {}
+  /// Called every few hundred steps between series points (cheap; for wall-time progress).
+  virtual void on_heartbeat(const class Simulation&) {}
 };
 
 class Simulation {
@@ -55,8 +57,11 @@ class Simulation {
   explicit Simulation(const SimulationParams& params);
   Simulation(const SimulationParams& params, const StructureMap& structure);
 
-  /// Runs until loading.max_strain, calling the observers.
+  /// Runs until loading.max_strain, calling the observers. Ends early, after the current event,
+  /// when a stop is requested (core/stop_request.hpp): stopped() then says so.
   void run(const std::vector<SimulationObserver*>& observers = {});
+  /// True when the last run() ended on a stop request before max_strain.
+  bool stopped() const { return m_stopped; }
   /// One kMC step (an event, an athermal event or a null step). Returns false at max_strain.
   bool step();
 
@@ -119,6 +124,7 @@ class Simulation {
   std::int64_t m_current_avalanche = 0;
   std::vector<std::int64_t> m_avalanches;
   std::vector<double> m_snapshot_strains;  ///< sorted
+  bool m_stopped = false;
 };
 
 }  // namespace stz

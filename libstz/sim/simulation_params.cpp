@@ -124,7 +124,7 @@ void OutputParams::validate(double max_strain) const {
           "at most 1e7 series points (loading.max_strain / output.stats_every_strain)");
   for (double s : snapshots_at_strain)
     require(std::isfinite(s) && s >= 0 && s <= max_strain, "output.snapshots_at_strain", s,
-            "strains in [0, loading.max_strain]");
+            "strains in [0, loading.max_strain = " + to_display(max_strain) + "]");
   const auto& names = available_snapshot_fields();
   for (const auto& f : fields)
     if (std::find(names.begin(), names.end(), f) == names.end()) {

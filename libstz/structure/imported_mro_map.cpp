@@ -46,6 +46,22 @@ void check_label_image(const Grid& grid, const LabelImage& labels) {
   if (!shape_ok)
     throw ConfigError("mro.map", "shape " + shape_text(labels.shape, 3),
                       "every extent >= 1, and nz = 1 for a 2D map");
+  // A map written (ny, nx) for an nx×ny grid (e.g. numpy image order) would be stretched
+  // silently: refuse the exact transpose.
+  const int d = grid.dimension();
+  bool equal = true, transposed = false;
+  for (int a = 0; a < d; ++a) equal = equal && labels.shape[a] == grid.extent(a);
+  if (!equal) {
+    transposed = true;
+    for (int a = 0; a < d; ++a)
+      transposed = transposed && labels.shape[a] == grid.extent(d - 1 - a);
+  }
+  if (transposed)
+    throw ConfigError("mro.map", "shape " + shape_text(labels.shape, d),
+                      "the grid's own axis order " +
+                          shape_text({grid.extent(0), grid.extent(1), grid.extent(2)}, d) +
+                          "; this map is the grid transposed (write it as (nx, ny[, nz]), x "
+                          "slowest: in numpy, labels.T)");
   if (labels.labels.size() != labels.size())
     throw ConfigError("mro.map",
                       std::to_string(labels.labels.size()) + " labels for shape " +
@@ -111,6 +127,16 @@ StructureMap structure_from_labels(const Grid& grid, const LabelImage& labels,
 
   const std::size_t n = grid.size();
   const double a = grid.voxel_nm();
+  if (pixel_nm > 0.0)
+    for (int ax = 0; ax < grid.dimension(); ++ax) {
+      const double map_nm = labels.shape[static_cast<std::size_t>(ax)] * pixel_nm;
+      if (map_nm < a)
+        throw ConfigError("mro.map_pixel_nm", to_display(pixel_nm),
+                          "a pixel size at which the map covers at least one voxel; along axis " +
+                              std::to_string(ax) + " it spans " + to_display(map_nm) +
+                              " nm < the voxel edge " + to_display(a) +
+                              " nm (0 stretches the map over the box)");
+    }
   std::vector<std::int64_t> voxel_label(n);
   std::array<std::vector<int>, 3> sample;
   for (std::size_t ax = 0; ax < 3; ++ax) {

@@ -1,5 +1,6 @@
 #include "libstz/structure/label_image.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <csetjmp>
@@ -135,6 +136,16 @@ LabelImage read_pgm(const std::string& path) {
   if (maxval == 0 || maxval > 65535)
     throw IoError(path + ": malformed PGM (maximum gray value " + std::to_string(maxval) +
                   ", allowed 1 to 65535)");
+  // Check that the file can hold the pixels before allocating them (a header may claim 2^31).
+  if (width > 0 && height > 0 && width * height <= kMaxPixels) {
+    const std::uint64_t pixels = width * height;
+    const std::uint64_t left = data.size() - std::min(data.size(), scanner.position());
+    const std::uint64_t least = plain ? 2 * pixels - 1 : pixels * (maxval < 256 ? 1 : 2);
+    if (left < least)
+      throw IoError(path + ": truncated PGM (" + std::to_string(width) + " x " +
+                    std::to_string(height) + " pixels need at least " + std::to_string(least) +
+                    " bytes of pixel data, found " + std::to_string(left) + ")");
+  }
   LabelImage image = image_of_size(width, height, path);
   auto check_value = [&](std::uint64_t value, std::size_t column, std::size_t row) {
     if (value > maxval)
@@ -201,8 +212,11 @@ LabelImage read_png(const std::string& path) {
   const int color_type = png_get_color_type(png, info);
   if (color_type != PNG_COLOR_TYPE_GRAY && color_type != PNG_COLOR_TYPE_PALETTE) {
     png_destroy_read_struct(&png, &info, nullptr);
-    throw IoError(path + ": colour PNG (RGB or alpha channel); a label map must be a grayscale " +
-                  "or palette-indexed PNG");
+    throw IoError(
+        path + ": colour PNG (RGB or alpha channel); a label map must be an 8-bit " +
+        "grayscale or palette (indexed) PNG, one label per grey level (e.g. ImageMagick " +
+        "'convert in.png -alpha off -colorspace Gray -depth 8 out.png', GIMP Image > " +
+        "Mode > Indexed, or PIL Image.fromarray(labels.astype('uint8')).save(...))");
   }
   if (bit_depth < 8) png_set_packing(png);
   png_set_interlace_handling(png);

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <expat.h>
 #include <gtest/gtest.h>
 
@@ -21,6 +23,7 @@
 #include "libstz/analysis/von_mises.hpp"
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
+#include "libstz/core/stop_request.hpp"
 #include "libstz/core/version.hpp"
 #include "libstz/io/hdf5_file.hpp"
 #include "libstz/io/run_writer.hpp"
@@ -476,6 +479,67 @@ TEST_F(RunWriterTest, FinishTwiceIsAnError) {
   const Hdf5Reader h5(RunWriter::hdf5_path(dir.path()));
   EXPECT_EQ(h5.children("/fields/0"), std::vector<std::string>{"free_volume"});
   EXPECT_EQ(h5.dims("/series/time_s"), std::vector<std::size_t>{2});
+}
+
+}  // namespace
+}  // namespace stz
+
+namespace stz {
+namespace {
+
+// Asks for a stop (as the SIGINT handler would) at the third series point.
+struct StoppingObserver : SimulationObserver {
+  int calls = 0;
+  void on_series(const Simulation&, const SeriesPoint&) override {
+    if (++calls == 3) request_stop(2);
+  }
+};
+
+TEST_F(RunWriterTest, StoppedRunWritesPartialFileMarkedIncomplete) {
+  ScratchDir dir("stopped");
+  const RunConfig config = tiny_config("[16, 8]", 1.1);
+  const auto out = dir.path() / "out";
+  const std::string yaml = resolved_config_yaml(config);
+  {
+    Simulation sim(config.sim, build_structure(config));
+    RunWriter writer(out, config, yaml);
+    StoppingObserver stopper;
+    sim.run({&writer, &stopper});
+    clear_stop_request();
+    EXPECT_TRUE(sim.stopped());
+    EXPECT_LT(sim.control_strain(), config.sim.loading.max_strain);
+    writer.finish(sim, 1.0);
+    EXPECT_FALSE(writer.summary().complete);
+    EXPECT_EQ(writer.series().size(), 3u);  // the stop comes between events: no extra point
+  }
+  {
+    const Hdf5Reader h5(RunWriter::hdf5_path(out));
+    EXPECT_EQ(h5.attribute_integer("/", "complete"), 0);
+    EXPECT_EQ(h5.dims("/series/time_s"), std::vector<std::size_t>{3});
+    EXPECT_FALSE(h5.attribute_string("/", "hdf5_version").empty());
+    EXPECT_FALSE(h5.attribute_string("/", "date").empty());
+  }
+  EXPECT_FALSE(read_complete_run(out, yaml).has_value());  // --resume reruns it
+
+  const TinyRun done = run_tiny(config, out);
+  EXPECT_TRUE(done.summary.complete);
+  const auto again = read_complete_run(out, yaml);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->events_total, done.summary.events_total);
+  EXPECT_EQ(again->peak_stress_GPa, done.summary.peak_stress_GPa);
+  EXPECT_FALSE(read_complete_run(out, yaml + "# other\n").has_value());
+}
+
+TEST_F(RunWriterTest, StaleTemporariesOfDeadProcessesAreRemoved) {
+  ScratchDir dir("stale");
+  const auto dead = dir.path() / "run.h5.tmp-999999999";  // beyond pid_max: no such process
+  const auto live = dir.path() / ("run.h5.tmp-" + std::to_string(::getpid()));
+  const auto other = dir.path() / "notes.tmp-x";
+  for (const auto& p : {dead, live, other}) std::ofstream(p) << "x";
+  EXPECT_EQ(remove_stale_temporaries(dir.path()), 1u);
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(live));
+  EXPECT_TRUE(std::filesystem::exists(other));
 }
 
 }  // namespace

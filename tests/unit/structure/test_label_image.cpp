@@ -1,6 +1,7 @@
 // PGM and PNG label-image readers: round trips of every supported layout, the row convention,
 // and clear IoErrors for missing, truncated, corrupt and colour files.
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <string>
 
@@ -165,4 +166,19 @@ TEST(LabelImage, NotAnImageAndBadContentAreReported) {
 }
 
 }  // namespace
+namespace {
+// Found by tests/fuzz: a header claiming ~2^30 pixels made the reader allocate them all (8 GB of
+// labels) before it noticed the file was far too short.
+TEST(LabelImageFuzzFindings, HugeHeaderOnShortFileIsRefusedBeforeAllocating) {
+  const std::string path = ::testing::TempDir() + "/huge_header.pgm";
+  for (const std::string header : {"P5 3 288888888 8\n\x01\x02", "P2 30000 30000 255\n0 1 2\n"}) {
+    { std::ofstream(path, std::ios::binary) << header; }
+    const std::string message = io_error_message([&] { read_pgm(path); });
+    EXPECT_NE(message.find("truncated PGM"), std::string::npos) << message;
+    EXPECT_NE(message.find("pixels need at least"), std::string::npos) << message;
+  }
+  std::remove(path.c_str());
+}
+}  // namespace
+
 }  // namespace stz
