@@ -149,7 +149,7 @@ if "$stz" sweep "$tmp/sweep_map.yaml" -o "$sm" "${tiny[@]}" 2> "$tmp/stderr"; th
 import csv, os, sys
 d = sys.argv[1]
 lines = [l for l in open(os.path.join(d, "sweep.csv")) if not l.startswith("#")]
-rows = [r for r in csv.DictReader(lines) if r["member"] not in ("mean", "sd")]
+rows = [r for r in csv.DictReader(lines) if r["member"] not in ("mean", "sd", "se", "n")]
 print(len(rows), sum(not os.path.isfile(os.path.join(d, r["member"], "run.h5"))
                      or not r["member"].startswith(r["group"] + "/") for r in rows))
 PY
