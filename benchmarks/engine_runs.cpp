@@ -33,7 +33,8 @@ std::vector<int> parse_shape(const std::string& text) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: engine_runs SHAPE MAX_STRAIN [fast|reference]... [key=value]...\n");
+    std::fprintf(stderr,
+                 "usage: engine_runs SHAPE MAX_STRAIN [fast|reference]... [key=value]...\n");
     return 2;
   }
   stz::SimulationParams base;
@@ -50,18 +51,30 @@ int main(int argc, char** argv) {
       continue;
     }
     const std::string key = arg.substr(0, eq), value = arg.substr(eq + 1);
-    if (key == "kmc.block_voxels") base.kmc.block_voxels = std::stoi(value);
-    else if (key == "kmc.near_field_blocks") base.kmc.near_field_blocks = std::stoi(value);
-    else if (key == "kmc.resolve_every_events") base.kmc.resolve_every_events = std::stoll(value);
-    else if (key == "kmc.horizon_kT") base.kmc.horizon_kT = std::stod(value);
-    else if (key == "initial_share") base.kmc.initial_share = std::stod(value);
-    else if (key == "raise_share") base.kmc.raise_share = std::stod(value);
-    else if (key == "min_budget_kT") base.kmc.min_budget_kT = std::stod(value);
-    else if (key == "max_budget_kT") base.kmc.max_budget_kT = std::stod(value);
-    else if (key == "rebuild_replays") base.kmc.rebuild_replays = std::stod(value);
-    else if (key == "seed") base.seed = std::stoull(value);
-    else if (key == "temperature_K") base.model.temperature_K = std::stod(value);
-    else if (key == "barrier_eV") base.model.types[0].barrier_eV = std::stod(value);
+    if (key == "kmc.block_voxels")
+      base.kmc.block_voxels = std::stoi(value);
+    else if (key == "kmc.near_field_blocks")
+      base.kmc.near_field_blocks = std::stoi(value);
+    else if (key == "kmc.resolve_every_events")
+      base.kmc.resolve_every_events = std::stoll(value);
+    else if (key == "kmc.horizon_kT")
+      base.kmc.horizon_kT = std::stod(value);
+    else if (key == "initial_share")
+      base.kmc.initial_share = std::stod(value);
+    else if (key == "raise_share")
+      base.kmc.raise_share = std::stod(value);
+    else if (key == "min_budget_kT")
+      base.kmc.min_budget_kT = std::stod(value);
+    else if (key == "max_budget_kT")
+      base.kmc.max_budget_kT = std::stod(value);
+    else if (key == "rebuild_replays")
+      base.kmc.rebuild_replays = std::stod(value);
+    else if (key == "seed")
+      base.seed = std::stoull(value);
+    else if (key == "temperature_K")
+      base.model.temperature_K = std::stod(value);
+    else if (key == "barrier_eV")
+      base.model.types[0].barrier_eV = std::stod(value);
     else {
       std::fprintf(stderr, "unknown key %s\n", key.c_str());
       return 2;
@@ -80,12 +93,12 @@ int main(int argc, char** argv) {
     const double setup = std::chrono::duration<double>(t1 - t0).count();
     const double wall = std::chrono::duration<double>(t2 - t1).count();
     const stz::SeriesPoint end = sim.series_point();
-    std::printf("%-9s setup %.2f s, run %.2f s, %lld events (%lld athermal), %.0f events/s, "
-                "final stress %.3f GPa\n  %s\n",
-                stz::to_string(kind), setup, wall, static_cast<long long>(sim.events()),
-                static_cast<long long>(sim.athermal_events()),
-                static_cast<double>(sim.events()) / wall, end.stress_GPa,
-                sim.engine().describe().c_str());
+    std::printf(
+        "%-9s setup %.2f s, run %.2f s, %lld events (%lld athermal), %.0f events/s, "
+        "final stress %.3f GPa\n  %s\n",
+        stz::to_string(kind), setup, wall, static_cast<long long>(sim.events()),
+        static_cast<long long>(sim.athermal_events()), static_cast<double>(sim.events()) / wall,
+        end.stress_GPa, sim.engine().describe().c_str());
     std::fflush(stdout);
   }
   return 0;

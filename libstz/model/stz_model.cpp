@@ -166,7 +166,8 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   for (std::size_t c = 0; c < chunks; ++c) {
     const std::size_t first = c * kTensorChunk, last = std::min(n, first + kTensorChunk);
     bool uniform = true;
-    for (std::size_t i = first; i < last; ++i) uniform = uniform && mode_count(i) == mode_count(first);
+    for (std::size_t i = first; i < last; ++i)
+      uniform = uniform && mode_count(i) == mode_count(first);
     m_chunk_uniform[c] = uniform;
     if (uniform) {  // every lane, even past the grid's end, so the chunk is whole vectors
       for (std::size_t i = first; i < last; ++i) m_site_base[i] = offset + (i - first);
@@ -322,7 +323,8 @@ void StzModel::scaled_stress(const double* sigma_active, double* scaled) const {
 
 std::array<double, kMaxActive> StzModel::active_part(const SymTensor& t) const {
   std::array<double, kMaxActive> out{};
-  for (std::size_t a = 0; a < m_active.size(); ++a) out[a] = t[static_cast<std::size_t>(m_active[a])];
+  for (std::size_t a = 0; a < m_active.size(); ++a)
+    out[a] = t[static_cast<std::size_t>(m_active[a])];
   return out;
 }
 
@@ -359,8 +361,9 @@ void StzModel::site_mode_drives(std::size_t site, const double* sigma_active, do
   for (int k = 0; k < modes; ++k) {
     double x = log_prefactor;
     for (std::size_t a = 0; a < m_active.size(); ++a)
-      x += s[a] * static_cast<double>(
-                      eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step]);
+      x += s[a] *
+           static_cast<double>(
+               eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step]);
     drives_eV[static_cast<std::size_t>(k)] = x * m_kT;
   }
 }
@@ -377,8 +380,9 @@ void StzModel::site_mode_rates(std::size_t site, const double* sigma_active, dou
   for (int k = 0; k < modes; ++k) {
     double x = log_prefactor;
     for (std::size_t a = 0; a < m_active.size(); ++a)
-      x += s[a] * static_cast<double>(
-                      eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step]);
+      x += s[a] *
+           static_cast<double>(
+               eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step]);
     rates[static_cast<std::size_t>(k)] = nu0 * fast_exp(x);
   }
 }
@@ -402,8 +406,8 @@ void StzModel::site_rates_range(std::size_t begin, std::size_t end, const double
   std::size_t i = begin;
   while (i < end) {
     const int modes = mode_count(i);
-    const bool whole_chunk = i % kTensorChunk == 0 && i + kTensorChunk <= end &&
-                             m_chunk_uniform[i / kTensorChunk];
+    const bool whole_chunk =
+        i % kTensorChunk == 0 && i + kTensorChunk <= end && m_chunk_uniform[i / kTensorChunk];
     if (!whole_chunk) {  // the per-site path
       const SiteRate r = site_rate(i, sigma_active + (i - begin) * na, barrier_eV(i, time_s));
       rates[i - begin] = r.rate;
@@ -452,7 +456,8 @@ RateSweep StzModel::compute_site_rates(const SymTensor& mean_stress,
     for (std::size_t i = begin; i < end; ++i)
       for (std::size_t a = 0; a < na; ++a) {
         const int v = m_active[a];
-        sigma[(i - begin) * na + a] = mean_stress[static_cast<std::size_t>(v)] + stress_fluctuation(v, i);
+        sigma[(i - begin) * na + a] =
+            mean_stress[static_cast<std::size_t>(v)] + stress_fluctuation(v, i);
       }
     site_rates_range(begin, end, sigma, time_s, site_rates.data() + begin, drive);
     double best = -1e300;

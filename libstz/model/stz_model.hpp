@@ -44,7 +44,7 @@ struct RateSweep {
 
 /// Total rate and largest drive of one site.
 struct SiteRate {
-  double rate = 0.0;              ///< Σ_m k_im, 1/s
+  double rate = 0.0;             ///< Σ_m k_im, 1/s
   double max_drive_eV = -1e300;  ///< max_m (−Q_im), eV
 };
 

@@ -1,11 +1,11 @@
 #include "libstz/sim/fast_engine.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 
 #include <Eigen/Eigenvalues>
@@ -79,7 +79,8 @@ struct FastEngine::Tables {
         half_omega(model.work_per_stress_eV_per_GPa()),
         mode_norm(model.max_mode_norm()) {
     for (int a = 0; a < na; ++a)
-      weight[static_cast<std::size_t>(a)] = voigt_contraction_weight(active[static_cast<std::size_t>(a)]);
+      weight[static_cast<std::size_t>(a)] =
+          voigt_contraction_weight(active[static_cast<std::size_t>(a)]);
     build_blocks(p.block_voxels);
     build_near_field(p.near_field_blocks);
     build_work_bound(p.bound_scale);
@@ -194,7 +195,8 @@ struct FastEngine::Tables {
           const int w[3] = {(dx % blocks[0] + blocks[0]) % blocks[0],
                             (dy % blocks[1] + blocks[1]) % blocks[1],
                             (dz % blocks[2] + blocks[2]) % blocks[2]};
-          const std::size_t o = (static_cast<std::size_t>(w[0]) * blocks[1] + w[1]) * blocks[2] + w[2];
+          const std::size_t o =
+              (static_cast<std::size_t>(w[0]) * blocks[1] + w[1]) * blocks[2] + w[2];
           if (std::find(seen.begin(), seen.end(), o) != seen.end()) continue;
           seen.push_back(o);
           near_blocks.push_back({dx, dy, dz});
@@ -257,10 +259,10 @@ void FastEngine::apply_deferred(std::size_t site) {
     dx += dx < 0 ? nx : 0;
     dy += dy < 0 ? ny : 0;
     dz += dz < 0 ? nz : 0;
-    const std::size_t offset =
-        (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) + static_cast<std::size_t>(dy)) *
-            static_cast<std::size_t>(nz) +
-        static_cast<std::size_t>(dz);
+    const std::size_t offset = (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) +
+                                static_cast<std::size_t>(dy)) *
+                                   static_cast<std::size_t>(nz) +
+                               static_cast<std::size_t>(dz);
     t.kernel.accumulate(offset, e.increment.data(), sigma);
   }
   m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
@@ -272,7 +274,8 @@ double FastEngine::bound_site(const EngineContext& ctx, std::size_t site, double
   const int na = m_tables->na;
   const double* applied = m_stress.data() + site * static_cast<std::size_t>(na);
   double sigma[kMaxActive];
-  for (int a = 0; a < na; ++a) sigma[a] = m_reference_stress[static_cast<std::size_t>(a)] + applied[a];
+  for (int a = 0; a < na; ++a)
+    sigma[a] = m_reference_stress[static_cast<std::size_t>(a)] + applied[a];
   const SiteRate r = ctx.model.site_rate(site, sigma, ctx.model.barrier_eV(site, t));
   m_site_bound[site] = r.rate;
   m_site_drive[site] = r.max_drive_eV;
@@ -320,15 +323,14 @@ double FastEngine::initial_budget(std::size_t block) const {
   if (margin <= 0.0) return 0.0;
   const double r = m_block_bound[block];
   const FastEngineParams& p = m_params;
-  double budget = r > 0.0 ? kT * std::log1p(p.initial_share * m_fair_share / r)
-                          : p.max_budget_kT * kT;
+  double budget =
+      r > 0.0 ? kT * std::log1p(p.initial_share * m_fair_share / r) : p.max_budget_kT * kT;
   budget = std::clamp(budget, p.min_budget_kT * kT, p.max_budget_kT * kT);
   return std::min(budget, margin * (1.0 - 1e-9));
 }
 
 void FastEngine::update_tree(std::size_t block) {
-  const double value =
-      m_block_bound[block] * std::exp(m_budget[block] / m_tables->kT);
+  const double value = m_block_bound[block] * std::exp(m_budget[block] / m_tables->kT);
   m_tree.set(block, value);
 }
 
@@ -417,9 +419,12 @@ void FastEngine::settle_block(const EngineContext& ctx, std::size_t block, doubl
   if (!m_is_hot[block] && delta - m_delta_near[block] <= 0.5 * budget &&
       rebound_block_rates(ctx, block, t))
     return;
-  if (m_is_hot[block]) ++m_refresh_hot;
-  else if (delta > budget) ++m_refresh_budget;
-  else ++m_refresh_margin;
+  if (m_is_hot[block])
+    ++m_refresh_hot;
+  else if (delta > budget)
+    ++m_refresh_budget;
+  else
+    ++m_refresh_margin;
   refresh_block(ctx, block, t);
 }
 
@@ -510,7 +515,8 @@ void FastEngine::flush(const EngineContext& ctx) {
   m_delta_near = m_delta;
   m_events_since_rebuild = 0;
   m_replays_at_rebuild = m_stats.replayed_pairs;
-  m_flush_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+  m_flush_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
 }
 
 void FastEngine::rebuild_at(const EngineContext& ctx) {
@@ -565,10 +571,10 @@ void FastEngine::renew_horizon(const EngineContext& ctx) {
   {
     std::vector<double> sorted(m_block_bound);
     const std::size_t top = std::min(tb.n_blocks - 1, tb.n_blocks / 100 + 1);
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(tb.n_blocks - top),
-                     sorted.end());
-    m_fair_share = deterministic_sum(sorted.data(), tb.n_blocks - top) /
-                   static_cast<double>(tb.n_blocks);
+    std::nth_element(sorted.begin(),
+                     sorted.begin() + static_cast<std::ptrdiff_t>(tb.n_blocks - top), sorted.end());
+    m_fair_share =
+        deterministic_sum(sorted.data(), tb.n_blocks - top) / static_cast<double>(tb.n_blocks);
   }
   m_hot.clear();
   std::vector<double> values(tb.n_blocks);
@@ -590,7 +596,8 @@ void FastEngine::renew_horizon(const EngineContext& ctx) {
   m_events_since_renewal = 0;
   m_athermal_pending = false;
   for (std::size_t b : unsettled) refresh_block(ctx, b, t);
-  m_sweep_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+  m_sweep_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
 }
 
 // --- The kMC step -----------------------------------------------------------------------------
@@ -652,7 +659,8 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
                           std::to_string(bound) + " (a bias; please report)");
     if (uniform01(rng) * bound < exact.rate) {
       model.site_mode_rates(site, sigma, barrier, m_mode_scratch);
-      double pick = uniform01(rng) * deterministic_sum(m_mode_scratch.data(), m_mode_scratch.size());
+      double pick =
+          uniform01(rng) * deterministic_sum(m_mode_scratch.data(), m_mode_scratch.size());
       int mode = 0;
       for (; mode + 1 < static_cast<int>(m_mode_scratch.size()); ++mode) {
         if (pick < m_mode_scratch[static_cast<std::size_t>(mode)]) break;
@@ -681,8 +689,8 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
     // budgets inflate every quiet block and nulls would dominate without end: a run of nulls
     // long against the events since the renewal (normal acceptance gives about one per event)
     // triggers a renewal, which costs about as much as one null per block.
-    if (++m_nulls_since_renewal >
-        kRenewalNullsPerEvent * m_events_since_renewal + static_cast<std::int64_t>(tb.n_blocks) + 64) {
+    if (++m_nulls_since_renewal > kRenewalNullsPerEvent * m_events_since_renewal +
+                                      static_cast<std::int64_t>(tb.n_blocks) + 64) {
       renew_horizon(at);
       ++m_stats.horizon_renewals;
     }
@@ -758,11 +766,10 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   const int nx = tb.grid.extent(0), ny = tb.grid.extent(1), nz = tb.grid.extent(2);
   const std::size_t na = static_cast<std::size_t>(tb.na);
   for (const auto& d : tb.near_blocks) {
-    const std::size_t b =
-        (static_cast<std::size_t>((ax + d[0] % nb[0] + nb[0]) % nb[0]) * nb[1] +
-         static_cast<std::size_t>((ay + d[1] % nb[1] + nb[1]) % nb[1])) *
-            nb[2] +
-        static_cast<std::size_t>((az + d[2] % nb[2] + nb[2]) % nb[2]);
+    const std::size_t b = (static_cast<std::size_t>((ax + d[0] % nb[0] + nb[0]) % nb[0]) * nb[1] +
+                           static_cast<std::size_t>((ay + d[1] % nb[1] + nb[1]) % nb[1])) *
+                              nb[2] +
+                          static_cast<std::size_t>((az + d[2] % nb[2] + nb[2]) % nb[2]);
     const std::uint32_t* sites = tb.block_sites.data() + b * tb.block_size;
     for (std::size_t q = 0; q < tb.block_size; ++q) {
       const std::size_t i = sites[q];
@@ -771,10 +778,10 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
       dx += dx < 0 ? nx : 0;
       dy += dy < 0 ? ny : 0;
       dz += dz < 0 ? nz : 0;
-      const std::size_t offset =
-          (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) + static_cast<std::size_t>(dy)) *
-              static_cast<std::size_t>(nz) +
-          static_cast<std::size_t>(dz);
+      const std::size_t offset = (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) +
+                                  static_cast<std::size_t>(dy)) *
+                                     static_cast<std::size_t>(nz) +
+                                 static_cast<std::size_t>(dz);
       double change[kMaxActive] = {};
       tb.kernel.accumulate(offset, entry.increment.data(), change);
       double* sigma = m_stress.data() + i * na;
@@ -796,8 +803,9 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
     settle_block(ctx, b, t);
   }
   // Blocks that left the hot list.
-  m_hot.erase(std::remove_if(m_hot.begin(), m_hot.end(), [&](std::uint32_t b) { return !m_is_hot[b]; }),
-              m_hot.end());
+  m_hot.erase(
+      std::remove_if(m_hot.begin(), m_hot.end(), [&](std::uint32_t b) { return !m_is_hot[b]; }),
+      m_hot.end());
   // Every deferred kernel at once, when the log is long or its replays cost about a flush.
   if (m_events_since_rebuild >= m_params.resolve_every_events ||
       static_cast<double>(m_stats.replayed_pairs - m_replays_at_rebuild) >
@@ -830,10 +838,10 @@ std::string FastEngine::describe() const {
     << (m_stats.candidates > 0 ? accepted / static_cast<double>(m_stats.candidates) : 0.0) << ", "
     << m_stats.resolves << " FFT flushes (" << m_stats.horizon_renewals << " horizon rebuilds), "
     << m_stats.block_refreshes << " block refreshes, " << m_stats.rate_refreshes
-    << " rate-only refreshes, " << m_stats.budget_raises
-    << " budget raises, " << m_stats.site_refreshes << " site refreshes, "
-    << m_stats.replayed_pairs << " replayed pairs, max drift " << m_stats.max_drift
-    << " | flush time " << m_flush_seconds << " s, rebuild sweeps " << m_sweep_seconds << " s"
+    << " rate-only refreshes, " << m_stats.budget_raises << " budget raises, "
+    << m_stats.site_refreshes << " site refreshes, " << m_stats.replayed_pairs
+    << " replayed pairs, max drift " << m_stats.max_drift << " | flush time " << m_flush_seconds
+    << " s, rebuild sweeps " << m_sweep_seconds << " s"
     << " | refresh reasons hot/budget/margin " << m_refresh_hot << "/" << m_refresh_budget << "/"
     << m_refresh_margin;
   return s.str();

@@ -130,9 +130,9 @@ class FastEngine final : public KmcEngine {
   std::vector<double> m_delta;          ///< work bound δ_b, eV: changes not in the bounds
   std::vector<double> m_delta_near;     ///< the part of δ_b already applied to the stress
   std::vector<double> m_scratch_bounds, m_scratch_drives;
-  std::vector<double> m_site_drive;     ///< bound on the site's largest drive at σ_ref, eV
-  std::vector<double> m_budget;         ///< D_b, eV
-  std::vector<std::uint32_t> m_hot;     ///< blocks whose bound admits an athermal site
+  std::vector<double> m_site_drive;  ///< bound on the site's largest drive at σ_ref, eV
+  std::vector<double> m_budget;      ///< D_b, eV
+  std::vector<std::uint32_t> m_hot;  ///< blocks whose bound admits an athermal site
   std::vector<char> m_is_hot;
   std::vector<std::uint32_t> m_mark;  ///< scratch: generation stamps of touched blocks
   std::uint32_t m_generation = 0;

@@ -88,8 +88,7 @@ EngineEvent ReferenceEngine::next_event(const EngineContext& ctx, double stop_s,
   }
   const std::size_t site = m_selector->select(uniform01(rng));
   model.mode_rates(site, site_stress(site), t, m_mode_scratch);  // rates at the step start
-  double target =
-      uniform01(rng) * deterministic_sum(m_mode_scratch.data(), m_mode_scratch.size());
+  double target = uniform01(rng) * deterministic_sum(m_mode_scratch.data(), m_mode_scratch.size());
   int mode = 0;
   for (; mode + 1 < static_cast<int>(m_mode_scratch.size()); ++mode) {
     if (target < m_mode_scratch[static_cast<std::size_t>(mode)]) break;

@@ -51,8 +51,8 @@ class FrozenState {
     while (m_sim.control_strain() < strain) m_sim.step();
     m_ctx0 = std::make_unique<EngineContext>(m_sim.engine_context());
     const SimulationParams& p = m_sim.params();
-    FftElasticSolver solver(m_sim.grid(), IsotropicElasticity(p.material.youngs_GPa,
-                                                              p.material.poisson));
+    FftElasticSolver solver(m_sim.grid(),
+                            IsotropicElasticity(p.material.youngs_GPa, p.material.poisson));
     m_fluct = TensorField(m_sim.grid());
     solver.solve(m_sim.eigenstrain(), nullptr, &m_fluct);
     for (std::size_t i = 0; i < m_sim.grid().size(); ++i)
@@ -79,8 +79,7 @@ class FrozenState {
     const SymTensor mean = ctx.mean_stress_at(t);
     for (std::size_t i = 0; i < m_sim.grid().size(); ++i) {
       SymTensor sigma = mean;
-      for (int v : model.active_components())
-        sigma[static_cast<std::size_t>(v)] += m_fluct(v, i);
+      for (int v : model.active_components()) sigma[static_cast<std::size_t>(v)] += m_fluct(v, i);
       model.mode_rates(i, sigma, t, mode_rates);
       std::copy(mode_rates.begin(), mode_rates.end(),
                 out.begin() + static_cast<std::ptrdiff_t>(m_offset[i]));
@@ -256,8 +255,8 @@ struct FrozenCase {
 
 TEST(FrozenStateNextEvent, FastEngineMatchesTheExactLaw) {
   const FrozenState state(EngineKind::fast);
-  for (const FrozenCase c : {FrozenCase{"mean stress held", false},
-                             FrozenCase{"mean stress rising", true}}) {
+  for (const FrozenCase c :
+       {FrozenCase{"mean stress held", false}, FrozenCase{"mean stress rising", true}}) {
     const EngineContext ctx = state.context(c.rising ? rising_rate_scale(state) : 0.0);
     const ExactLaw law = exact_law(state, ctx);
     // The engine's own caches as the run left them (deferred kernels pending, budgets raised).
@@ -338,7 +337,8 @@ RunStats run_stats(const SimulationParams& p) {
     cfv.push_back(pt.cfv_max_nm3);
     crossing.push_back(pt.cfv_crossing ? 1 : 0);
     const int permille = static_cast<int>(std::lround(pt.strain_eng * 1000));
-    if (permille > 0) s.values["stress at " + std::to_string(permille) + " permille"] = pt.stress_GPa;
+    if (permille > 0)
+      s.values["stress at " + std::to_string(permille) + " permille"] = pt.stress_GPa;
   }
   s.values["peak stress"] = peak;
   s.values["events"] = static_cast<double>(sim.events());
@@ -362,7 +362,8 @@ std::vector<RunStats> ensemble(const SimulationParams& base, int seeds) {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Welch's statistic |Δmean| / sqrt(SE_a² + SE_b²) of every quantity (finite values only).
-std::map<std::string, double> welch(const std::vector<RunStats>& a, const std::vector<RunStats>& b) {
+std::map<std::string, double> welch(const std::vector<RunStats>& a,
+                                    const std::vector<RunStats>& b) {
   std::map<std::string, double> z;
   for (const auto& [key, unused] : a.front().values) {
     auto moments = [&](const std::vector<RunStats>& e) {
@@ -370,7 +371,8 @@ std::map<std::string, double> welch(const std::vector<RunStats>& a, const std::v
       for (const auto& s : e)
         if (auto it = s.values.find(key); it != s.values.end() && std::isfinite(it->second))
           x.push_back(it->second);
-      if (x.size() < 5) return std::pair{kNaN, kNaN};  // e.g. threshold strains of few percolated runs
+      if (x.size() < 5)
+        return std::pair{kNaN, kNaN};  // e.g. threshold strains of few percolated runs
       double m = 0, v = 0;
       for (double y : x) m += y;
       m /= static_cast<double>(x.size());
@@ -404,8 +406,8 @@ void expect_engines_agree(const std::vector<int>& shape) {
   SimulationParams warmer = tension(shape, 0.06, EngineKind::fast, 0);
   warmer.model.temperature_K *= 1.02;
   const auto biased = welch(fast, ensemble(warmer, kSeeds));
-  const auto flagged = std::count_if(biased.begin(), biased.end(),
-                                     [](const auto& kv) { return kv.second > kMaxZ; });
+  const auto flagged =
+      std::count_if(biased.begin(), biased.end(), [](const auto& kv) { return kv.second > kMaxZ; });
   std::printf("%zuD: largest Welch z fast vs reference %.2f; 2 %% warmer: %td of %zu flagged\n",
               shape.size(), max_z, flagged, biased.size());
   EXPECT_GE(flagged, 3) << "the comparison must detect a 2 % change in temperature";
