@@ -36,7 +36,7 @@ std::vector<char> encode(std::int64_t index, const MemberResult* r) {
   std::memcpy(out.data(), &index, sizeof index);
   if (r == nullptr) return out;
   std::size_t at = sizeof index;
-  out[at++] = r->ok ? 1 : 0;
+  out[at++] = static_cast<char>((r->ok ? 1 : 0) | (r->resumed ? 2 : 0));  // flags
   std::memcpy(out.data() + at, &r->seed, sizeof r->seed);
   at += sizeof r->seed;
   std::memcpy(out.data() + at, &r->summary, sizeof r->summary);
@@ -54,7 +54,8 @@ std::int64_t decode(const std::vector<char>& in, MemberResult& r) {
   std::size_t at = sizeof index;
   const std::size_t fixed = 1 + sizeof r.seed + sizeof r.summary;
   if (in.size() < at + fixed) throw std::runtime_error("MPI: short result from a worker");
-  r.ok = in[at] != 0;
+  r.ok = (in[at] & 1) != 0;
+  r.resumed = (in[at] & 2) != 0;
   at += 1;
   std::memcpy(&r.seed, in.data() + at, sizeof r.seed);
   at += sizeof r.seed;
@@ -113,7 +114,7 @@ int Session::agree_status(int status_on_rank0) const {
 
 std::vector<MemberResult> run_members(const Session& session, const ConfigSource& source,
                                       const std::vector<MemberSpec>& members, int threads,
-                                      const MemberCallback& callback) {
+                                      const MemberCallback& callback, ExistingResults existing) {
   std::mutex callback_mutex;  // rank 0: the worker thread and the queue both report
   auto on_start = [&](const MemberResult& r) {
     if (!callback) return;
@@ -133,7 +134,8 @@ std::vector<MemberResult> run_members(const Session& session, const ConfigSource
       check(MPI_Recv(&index, 1, MPI_INT64_T, 0, kTagAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
             "MPI_Recv");
       if (index < 0 || index >= n) break;
-      const MemberResult r = run_member(source, members[static_cast<std::size_t>(index)], on_start);
+      const MemberResult r =
+          run_member(source, members[static_cast<std::size_t>(index)], on_start, existing);
       message = encode(index, &r);
     }
     return {};
@@ -150,7 +152,7 @@ std::vector<MemberResult> run_members(const Session& session, const ConfigSource
   std::thread local([&] {
     set_threads(threads);  // OpenMP thread count is per calling thread
     for (std::int64_t i = next++; i < n; i = next++)
-      finished(i, run_member(source, members[static_cast<std::size_t>(i)], on_start));
+      finished(i, run_member(source, members[static_cast<std::size_t>(i)], on_start, existing));
   });
   // The queue: answer every worker's request until each has been told to stop. Polling with a
   // short sleep instead of a blocking receive keeps this thread off the cores (OpenMPI's

@@ -40,9 +40,11 @@ class Session {
 /// Runs the members over all ranks with `threads` OpenMP threads per rank. The callback is
 /// called with finished = false on the rank that starts a member, and with finished = true on
 /// rank 0 for every member. Returns every result (in the order of `members`) on rank 0, an
-/// empty vector on the other ranks. A member that fails is reported in its result.
+/// empty vector on the other ranks. A member that fails is reported in its result. `existing`
+/// as for stz::run_members (with `resume`, a member whose run.h5 is complete with the same
+/// config is kept, on whichever rank it is assigned to).
 std::vector<MemberResult> run_members(const Session& session, const ConfigSource& source,
                                       const std::vector<MemberSpec>& members, int threads,
-                                      const MemberCallback& callback);
+                                      const MemberCallback& callback, ExistingResults existing);
 
 }  // namespace stz::app::mpi

@@ -268,8 +268,8 @@ int run_many(const CommonOptions& o, const std::vector<stz::MemberSpec>& members
 #ifdef STZ_WITH_MPI
   if (mpi_ranks()) {
     // Every rank runs members; rank 0 alone reports them and writes the summary.
-    // (--resume is not applied per member under MPI: members are rerun.)
-    const auto results = stz::app::mpi::run_members(*g_mpi, o.source(), members, threads, callback);
+    const auto results =
+        stz::app::mpi::run_members(*g_mpi, o.source(), members, threads, callback, o.existing());
     int status = 1;
     if (g_mpi->rank() == 0) {
       try {

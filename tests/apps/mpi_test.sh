@@ -36,6 +36,16 @@ done
 grep -q ',ok,' "$tmp/mpi/ensemble.csv" || fail "no finished member"
 echo "ok: ensemble, 2 ranks = 1 process"
 
+# --resume under MPI: complete members are kept (their run.h5 untouched), a missing one reruns.
+kept=$(md5sum < "$tmp/mpi/seed_1/run.h5")
+rm "$tmp/mpi/seed_2/run.h5"
+"${mpi[@]}" "$stz" ensemble "$cfg" --seeds 3 -o "$tmp/mpi" --threads 1 --resume "${tiny[@]}" \
+  || fail "mpirun ensemble --resume"
+[ "$(md5sum < "$tmp/mpi/seed_1/run.h5")" = "$kept" ] || fail "--resume under MPI reran a complete member"
+[ -f "$tmp/mpi/seed_2/run.h5" ] || fail "--resume under MPI did not rerun the missing member"
+cmp "$tmp/serial/seed_2/series.csv" "$tmp/mpi/seed_2/series.csv" || fail "resumed seed_2 differs"
+echo "ok: --resume under MPI"
+
 # A sweep (2 points × 2 seeds) where one member cannot write its folder: reported, others finish.
 sweep=(--set sweep.key=material.temperature_K --set "sweep.values=[250, 300]" --set ensemble.seeds=2)
 for d in serial_sweep mpi_sweep; do
