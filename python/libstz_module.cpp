@@ -44,23 +44,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Python values → YAML text (flow style), for load_config(dict) and overrides
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 std::string float_text(double v) {
   if (std::isnan(v)) return ".nan";
   if (std::isinf(v)) return v > 0 ? ".inf" : "-.inf";
@@ -78,9 +61,9 @@ std::string yaml_text(py::handle value, const std::string& where) {
   if (py::isinstance(value, numbers.attr("Integral")))
     return py::str(py::int_(py::reinterpret_borrow<py::object>(value))).cast<std::string>();
   if (py::isinstance(value, numbers.attr("Real"))) return float_text(value.cast<double>());
-  if (py::isinstance<py::str>(value)) return quoted(value.cast<std::string>());
+  if (py::isinstance<py::str>(value)) return yaml_double_quoted(value.cast<std::string>());
   if (py::hasattr(value, "__fspath__"))
-    return quoted(py::module_::import("os").attr("fspath")(value).cast<std::string>());
+    return yaml_double_quoted(py::module_::import("os").attr("fspath")(value).cast<std::string>());
   if (py::isinstance<py::dict>(value)) {
     std::string out = "{";
     bool first = true;

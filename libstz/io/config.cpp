@@ -378,27 +378,10 @@ bool plain_safe(const std::string& s) {
   });
 }
 
-std::string double_quoted(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 /// A string as a YAML scalar: plain when unambiguous, else double-quoted.
 std::string yaml_string(const std::string& s) {
-  return plain_safe(s) ? s : double_quoted(s);
+  return plain_safe(s) ? s : yaml_double_quoted(s);
 }
 
 /// Canonical flow-style YAML of a node: scalars plain when safe (quoted scalars stay quoted),
@@ -407,7 +390,7 @@ std::string canonical_yaml(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Scalar:
       return is_plain(node) && plain_safe(node.Scalar()) ? node.Scalar()
-                                                         : double_quoted(node.Scalar());
+                                                         : yaml_double_quoted(node.Scalar());
     case YAML::NodeType::Sequence: {
       std::vector<std::string> items;
       for (const auto& item : node) items.push_back(canonical_yaml(item));
@@ -1277,6 +1260,24 @@ std::vector<std::string> imported_map_report(const RunConfig& config,
                         std::to_string(a) + ": its domains repeat periodically");
     }
   return lines;
+}
+
+std::string yaml_double_quoted(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace stz

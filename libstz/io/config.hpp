@@ -95,6 +95,9 @@ StructureMap structure_from_label_map(const RunConfig& config, const LabelImage&
                                       const std::map<std::int64_t, std::string>& labels,
                                       double pixel_nm);
 
+/// A string as a double-quoted YAML scalar (\" and \\ escaped, control characters as \xNN).
+std::string yaml_double_quoted(const std::string& s);
+
 /// The grid of a config's `grid` section (validated; throws ConfigError).
 Grid grid_from_params(const GridParams& params);
 
