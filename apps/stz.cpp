@@ -21,8 +21,8 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <string>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include <unistd.h>
@@ -66,7 +66,6 @@ void refuse_mpi_ranks(const char* command) {
         "mpirun -np", "more than 1 rank for 'stz " + std::string(command) + "'",
         "1 rank; only 'stz ensemble' and 'stz sweep' distribute work over ranks");
 }
-
 
 struct CommonOptions {
   std::string config;

@@ -32,11 +32,11 @@ namespace stz {
 
 /// One face-connected cluster of above-threshold voxels.
 struct CfvCluster {
-  std::int64_t label = -1;       ///< smallest voxel index in the cluster (−1: no cluster)
-  std::size_t voxels = 0;        ///< number of voxels
-  double volume_nm3 = 0.0;       ///< voxels × voxel volume, nm³
-  double free_volume_nm3 = 0.0;  ///< Σ ξ × voxel volume over the cluster, nm³
-  std::array<bool, 3> spans{};   ///< connects to its own periodic image along x, y, z
+  std::int64_t label = -1;        ///< smallest voxel index in the cluster (−1: no cluster)
+  std::size_t voxels = 0;         ///< number of voxels
+  double volume_nm3 = 0.0;        ///< voxels × voxel volume, nm³
+  double free_volume_nm3 = 0.0;   ///< Σ ξ × voxel volume over the cluster, nm³
+  std::array<bool, 3> spans{};    ///< connects to its own periodic image along x, y, z
   std::array<bool, 3> crosses{};  ///< occupies every voxel layer perpendicular to x, y, z
   /// True when the cluster spans the box along at least one axis.
   bool spans_any() const { return spans[0] || spans[1] || spans[2]; }

@@ -38,7 +38,8 @@ namespace {
 // Owner of fftw_malloc'ed memory.
 template <class T>
 struct Buffer {
-  explicit Buffer(std::size_t n) : ptr(static_cast<T*>(fftw_malloc(sizeof(T) * std::max<std::size_t>(n, 1)))) {
+  explicit Buffer(std::size_t n)
+      : ptr(static_cast<T*>(fftw_malloc(sizeof(T) * std::max<std::size_t>(n, 1)))) {
     if (!ptr) throw Error("out of memory allocating an FFT buffer of " + std::to_string(n));
   }
   ~Buffer() { fftw_free(ptr); }
@@ -50,7 +51,9 @@ struct Buffer {
 }  // namespace
 
 KernelConvolution::KernelConvolution(const CompactResponseKernel& kernel)
-    : m_grid(kernel.grid()), m_active(kernel.active()), m_na(kernel.active_count()),
+    : m_grid(kernel.grid()),
+      m_active(kernel.active()),
+      m_na(kernel.active_count()),
       m_plans(std::make_unique<Plans>()) {
   const int nx = m_grid.extent(0), ny = m_grid.extent(1), nz = m_grid.extent(2);
   const bool planar = nz == 1;
@@ -76,7 +79,8 @@ KernelConvolution::KernelConvolution(const CompactResponseKernel& kernel)
   const std::size_t na = static_cast<std::size_t>(m_na);
   for (int a = 0; a < m_na; ++a)
     for (int b = 0; b < m_na; ++b) {
-      for (std::size_t k = 0; k < n; ++k) real.ptr[k] = kernel.at(k)[static_cast<std::size_t>(a) * na + b];
+      for (std::size_t k = 0; k < n; ++k)
+        real.ptr[k] = kernel.at(k)[static_cast<std::size_t>(a) * na + b];
       fftw_execute_dft_r2c(m_plans->forward, real.ptr, spec.ptr);
       auto& g = m_gamma[pair_index(a, b, m_na)];
       for (std::size_t k = 0; k < m_spectrum_size; ++k) g[k] = spec.ptr[k][0];
@@ -120,7 +124,8 @@ void KernelConvolution::convolve(const TensorField& eigenstrain, std::vector<dou
 #pragma omp parallel for schedule(static)
   for (std::size_t a = 0; a < na; ++a)
     fftw_execute_dft_r2c(m_plans->forward,
-                         const_cast<double*>(eigenstrain.component(m_active[a]).data()), in[a]->ptr);
+                         const_cast<double*>(eigenstrain.component(m_active[a]).data()),
+                         in[a]->ptr);
   const std::size_t ns = m_spectrum_size;
 #pragma omp parallel for schedule(static)
   for (std::size_t k = 0; k < ns; ++k) {  // in place: σ̂(k) = Γ(k) ε̂*(k)

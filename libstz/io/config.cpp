@@ -378,7 +378,6 @@ bool plain_safe(const std::string& s) {
   });
 }
 
-
 /// A string as a YAML scalar: plain when unambiguous, else double-quoted.
 std::string yaml_string(const std::string& s) {
   return plain_safe(s) ? s : yaml_double_quoted(s);

@@ -71,8 +71,7 @@ std::string summary_line(const RunSummary& s, const std::filesystem::path& outpu
   char buf[512];
   std::snprintf(buf, sizeof buf, "%s; CFV threshold strain %.4f%s; %lld events; results in %s/",
                 head, s.threshold_strain, percolation_note(s).c_str(),
-                static_cast<long long>(s.events_total),
-                output_dir.string().c_str());
+                static_cast<long long>(s.events_total), output_dir.string().c_str());
   return buf;
 }
 

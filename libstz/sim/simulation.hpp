@@ -30,8 +30,8 @@ struct SeriesPoint {
   std::int64_t events = 0;
   std::int64_t athermal_events = 0;
   std::int64_t null_steps = 0;  ///< engine null events (reference: capped steps; fast: rejections)
-  double free_volume_mean = 0;         ///< mean ξp + ξt
-  double cfv_max_nm3 = 0;              ///< largest CFV cluster, voxel volume
+  double free_volume_mean = 0;  ///< mean ξp + ξt
+  double cfv_max_nm3 = 0;       ///< largest CFV cluster, voxel volume
   double cfv_max_free_volume_nm3 = 0;  ///< largest CFV cluster, summed free volume
   bool cfv_spanning = false;           ///< largest cluster wraps the periodic box
   bool cfv_crossing = false;           ///< largest cluster occupies every layer along an axis
@@ -113,8 +113,8 @@ class Simulation {
   MeanFieldLoading m_loading;
   Rng m_kmc_rng;
 
-  TensorField m_eigenstrain;  ///< total eigenstrain (residual + plastic)
-  TensorField m_residual;     ///< quenched-in residual eigenstrain (zero mean)
+  TensorField m_eigenstrain;      ///< total eigenstrain (residual + plastic)
+  TensorField m_residual;         ///< quenched-in residual eigenstrain (zero mean)
   SymTensor m_eigenstrain_sum{};  ///< Σ_i ε*_i, updated per event (serial order)
   std::unique_ptr<KmcEngine> m_engine;
 

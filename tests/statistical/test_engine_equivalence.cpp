@@ -268,9 +268,8 @@ TEST(FrozenStateNextEvent, FastEngineMatchesTheExactLaw) {
 }
 
 // A reference engine on the frozen state with its own step cap.
-double reference_ks(const FrozenState& state, const EngineContext& ctx,
-                                 const ExactLaw& law, double fraction, int draws,
-                                 ChiSquare* chi = nullptr) {
+double reference_ks(const FrozenState& state, const EngineContext& ctx, const ExactLaw& law,
+                    double fraction, int draws, ChiSquare* chi = nullptr) {
   const SimulationParams& p = state.sim().params();
   const FftElasticSolver solver(state.sim().grid(),
                                 IsotropicElasticity(p.material.youngs_GPa, p.material.poisson));

@@ -549,9 +549,9 @@ TEST(Config, InMemoryLabelMapMatchesTheFileImport) {
     h5.commit();
   }
   const std::string base = "grid: {shape: [6, 4]}\ntypes: {mro_a: {}}\n";
-  const RunConfig imported = parse_config(base + "mro: {map: {file: " +
-                                          (dir.path() / "labels.h5").string() +
-                                          ", labels: {0: matrix, 5: mro_a}}}");
+  const RunConfig imported =
+      parse_config(base + "mro: {map: {file: " + (dir.path() / "labels.h5").string() +
+                   ", labels: {0: matrix, 5: mro_a}}}");
   const RunConfig plain = parse_config(base);
   LabelImage image;
   image.shape = {6, 4, 1};
