@@ -42,6 +42,10 @@ class Rng {
   static Rng restore_state(const std::string& text);
 
   bool operator==(const Rng& other) const { return m_engine == other.m_engine; }
+  /// Same (seed, purpose, index), whatever the draws taken.
+  bool same_stream(const Rng& other) const {
+    return m_seed == other.m_seed && m_purpose == other.m_purpose && m_index == other.m_index;
+  }
 
  private:
   static pcg64 origin(std::uint64_t seed, RngPurpose purpose, std::uint64_t index);

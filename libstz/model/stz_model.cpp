@@ -495,4 +495,32 @@ SymTensor StzModel::fire(std::size_t site, int mode, double time_s) {
   return increment;
 }
 
+void StzModel::save_state(StateWriter& out, const std::string& prefix) const {
+  out.put_integers(prefix + "types", m_type);
+  out.put_integers(prefix + "domains", m_domain);
+  out.put(prefix + "mode_tensors", std::span<const float>(m_tensors));
+  out.put(prefix + "barrier0_eV", std::span<const double>(m_barrier0_eV));
+  out.put(prefix + "free_volume_permanent", std::span<const double>(m_free_volume_permanent));
+  out.put(prefix + "free_volume_transient", std::span<const double>(m_free_volume_transient));
+  out.put(prefix + "transient_since_s", std::span<const double>(m_transient_since_s));
+  out.put_text(prefix + "rng_catalog", m_catalog_rng.save_state());
+}
+
+void StzModel::load_state(const StateReader& in, const std::string& prefix) {
+  const std::size_t n = m_grid.size();
+  if (in.integers_as<std::int16_t>(prefix + "types", n) != m_type ||
+      in.integers_as<std::int32_t>(prefix + "domains", n) != m_domain)
+    throw Error("the checkpoint's STZ types or MRO domains differ from the structure map built "
+                "from its config (was the imported map file changed?)");
+  m_tensors = in.floats(prefix + "mode_tensors", m_tensors.size());
+  m_barrier0_eV = in.doubles(prefix + "barrier0_eV", n);
+  m_free_volume_permanent = in.doubles(prefix + "free_volume_permanent", n);
+  m_free_volume_transient = in.doubles(prefix + "free_volume_transient", n);
+  m_transient_since_s = in.doubles(prefix + "transient_since_s", n);
+  const Rng rng = Rng::restore_state(in.text(prefix + "rng_catalog"));
+  if (!rng.same_stream(m_catalog_rng))
+    throw Error("the checkpoint's catalog random stream belongs to another seed");
+  m_catalog_rng = rng;
+}
+
 }  // namespace stz

@@ -26,6 +26,7 @@
 
 #include "libstz/catalog/shear_catalog.hpp"
 #include "libstz/core/rng.hpp"
+#include "libstz/core/state_archive.hpp"
 #include "libstz/grid/voxel_field.hpp"
 #include "libstz/model/model_params.hpp"
 #include "libstz/structure/structure_map.hpp"
@@ -144,6 +145,15 @@ class StzModel {
   const std::vector<std::int32_t>& site_domains() const { return m_domain; }
   /// Saved state of the random stream used for catalog and barrier redraws.
   std::string catalog_rng_state() const { return m_catalog_rng.save_state(); }
+
+  // --- Checkpoint/restart ---
+
+  /// Saves what events change (catalogs, barriers, free volume, the catalog random stream) under
+  /// `prefix`; the rest follows from the config and the structure map.
+  void save_state(StateWriter& out, const std::string& prefix) const;
+  /// Restores a state saved by a model built from the same config and structure map (the types
+  /// and domains are checked: a different map is an Error).
+  void load_state(const StateReader& in, const std::string& prefix);
 
  private:
   void assign_catalog(std::size_t site, const ShearCatalog& catalog);

@@ -829,6 +829,103 @@ TensorField FastEngine::stress_fluctuation() const {
   return out;
 }
 
+// Every member that carries history is saved exactly; the tables follow from the parameters,
+// the sum tree from its leaf values (its fixed-point scale is history-free, sum_tree_selector.hpp)
+// and the rest is scratch (m_fresh, m_mode_scratch, m_touched, the generation stamps).
+void FastEngine::save_state(StateWriter& out, const std::string& prefix) const {
+  const Tables& tb = *m_tables;
+  auto put = [&](const char* name, const std::vector<double>& v) {
+    out.put(prefix + name, std::span<const double>(v));
+  };
+  put("stress", m_stress);
+  out.put_integers(prefix + "synced", m_synced);
+  put("site_bound", m_site_bound);
+  put("site_drive", m_site_drive);
+  put("block_bound", m_block_bound);
+  put("block_drive", m_block_drive);
+  put("delta", m_delta);
+  put("delta_near", m_delta_near);
+  put("budget", m_budget);
+  out.put_integers(prefix + "hot", m_hot);
+  out.put_integers(prefix + "is_hot", m_is_hot);
+  std::vector<double> tree(tb.n_blocks);
+  for (std::size_t b = 0; b < tb.n_blocks; ++b) tree[b] = m_tree.rate(b);
+  put("tree", tree);
+  // The log: site, then the active increment components (coordinates follow from the site).
+  std::vector<std::int64_t> log_sites;
+  std::vector<double> log_increments;
+  for (const auto& e : m_log) {
+    log_sites.push_back(e.site);
+    log_increments.insert(log_increments.end(), e.increment.begin(), e.increment.end());
+  }
+  out.put(prefix + "log_sites", std::span<const std::int64_t>(log_sites));
+  put("log_increments", log_increments);
+  out.put(prefix + "reference_stress", std::span<const double>(m_reference_stress));
+  out.put_scalar(prefix + "fair_share", m_fair_share);
+  const std::vector<std::int64_t> counters{m_events_since_rebuild,
+                                           m_nulls_since_renewal,
+                                           m_events_since_renewal,
+                                           m_replays_at_rebuild,
+                                           m_athermal_pending ? 1 : 0,
+                                           static_cast<std::int64_t>(m_athermal_site),
+                                           m_athermal_mode,
+                                           m_refresh_hot,
+                                           m_refresh_budget,
+                                           m_refresh_margin};
+  out.put(prefix + "counters", std::span<const std::int64_t>(counters));
+  out.put_scalar(prefix + "athermal_drive", m_athermal_drive);
+  save_engine_stats(out, prefix, m_stats);
+}
+
+void FastEngine::load_state(const StateReader& in, const std::string& prefix,
+                            const EngineContext&) {
+  const Tables& tb = *m_tables;
+  const std::size_t n = tb.grid.size(), nb = tb.n_blocks, na = static_cast<std::size_t>(tb.na);
+  auto get = [&](const char* name, std::size_t count) { return in.doubles(prefix + name, count); };
+  m_stress = get("stress", n * na);
+  m_synced = in.integers_as<std::uint32_t>(prefix + "synced", n);
+  m_site_bound = get("site_bound", n);
+  m_site_drive = get("site_drive", n);
+  m_block_bound = get("block_bound", nb);
+  m_block_drive = get("block_drive", nb);
+  m_delta = get("delta", nb);
+  m_delta_near = get("delta_near", nb);
+  m_budget = get("budget", nb);
+  m_hot = in.integers_as<std::uint32_t>(prefix + "hot", in.integers(prefix + "hot").size());
+  m_is_hot = in.integers_as<char>(prefix + "is_hot", nb);
+  m_tree.set_all(get("tree", nb));
+  const std::vector<std::int64_t> log_sites = in.integers(prefix + "log_sites");
+  const std::vector<double> log_increments = get("log_increments", log_sites.size() * kMaxActive);
+  m_log.clear();
+  for (std::size_t k = 0; k < log_sites.size(); ++k) {
+    if (log_sites[k] < 0 || static_cast<std::size_t>(log_sites[k]) >= n)
+      throw Error("checkpoint entry " + prefix + "log_sites holds a site outside the grid");
+    LogEntry e;
+    e.site = static_cast<std::uint32_t>(log_sites[k]);
+    e.coords = tb.site_coords[e.site];
+    e.block = tb.site_block_coords[e.site];
+    std::copy_n(log_increments.begin() + static_cast<std::ptrdiff_t>(k * kMaxActive), kMaxActive,
+                e.increment.begin());
+    m_log.push_back(e);
+  }
+  const std::vector<double> reference = get("reference_stress", kMaxActive);
+  std::copy(reference.begin(), reference.end(), m_reference_stress.begin());
+  m_fair_share = in.scalar(prefix + "fair_share");
+  const std::vector<std::int64_t> c = in.integers(prefix + "counters", 10);
+  m_events_since_rebuild = c[0];
+  m_nulls_since_renewal = c[1];
+  m_events_since_renewal = c[2];
+  m_replays_at_rebuild = c[3];
+  m_athermal_pending = c[4] != 0;
+  m_athermal_site = static_cast<std::size_t>(c[5]);
+  m_athermal_mode = static_cast<int>(c[6]);
+  m_refresh_hot = c[7];
+  m_refresh_budget = c[8];
+  m_refresh_margin = c[9];
+  m_athermal_drive = in.scalar(prefix + "athermal_drive");
+  m_stats = load_engine_stats(in, prefix);
+}
+
 std::string FastEngine::describe() const {
   const Tables& tb = *m_tables;
   std::ostringstream s;

@@ -85,6 +85,10 @@ class FastEngine final : public KmcEngine {
   TensorField stress_fluctuation() const override;
   const EngineStats& stats() const override { return m_stats; }
   std::string describe() const override;
+  std::string kind() const override { return "fast"; }
+  void save_state(StateWriter& out, const std::string& prefix) const override;
+  void load_state(const StateReader& in, const std::string& prefix,
+                  const EngineContext& ctx) override;
 
   /// Block edges actually used (per axis).
   const std::array<int, 3>& block_shape() const;

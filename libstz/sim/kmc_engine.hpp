@@ -13,6 +13,7 @@
 #include <string>
 
 #include "libstz/core/rng.hpp"
+#include "libstz/core/state_archive.hpp"
 #include "libstz/core/voigt.hpp"
 #include "libstz/grid/voxel_field.hpp"
 #include "libstz/model/stz_model.hpp"
@@ -61,6 +62,10 @@ struct EngineStats {
   double max_drift = 0.0;  ///< largest relative kernel-superposition drift seen at a re-solve
 };
 
+/// Checkpoint helpers shared by the engines.
+void save_engine_stats(StateWriter& out, const std::string& prefix, const EngineStats& stats);
+EngineStats load_engine_stats(const StateReader& in, const std::string& prefix);
+
 class KmcEngine {
  public:
   virtual ~KmcEngine() = default;
@@ -81,6 +86,16 @@ class KmcEngine {
   virtual const EngineStats& stats() const = 0;
   /// One line of engine-specific numbers (bounds, acceptance), for logs.
   virtual std::string describe() const = 0;
+
+  /// "fast" or "reference" (checked when a checkpoint is restored).
+  virtual std::string kind() const = 0;
+  /// Saves every cache exactly, under `prefix`: an engine restored from it makes the same draws
+  /// and the same choices as this one would (checkpoint/restart, SPEC 4.8).
+  virtual void save_state(StateWriter& out, const std::string& prefix) const = 0;
+  /// Restores a state saved by an engine of the same kind and parameters on the same grid;
+  /// ctx is the restored simulation state.
+  virtual void load_state(const StateReader& in, const std::string& prefix,
+                          const EngineContext& ctx) = 0;
 };
 
 }  // namespace stz

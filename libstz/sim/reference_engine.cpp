@@ -126,6 +126,31 @@ void ReferenceEngine::resolve_and_check_drift(const EngineContext& ctx) {
                          std::to_string(m_params.drift_tolerance));
 }
 
+// The caches: the superposed stress fluctuation (which differs from a fresh solve by round-off,
+// so it is saved, not recomputed), the re-solve counter and the step-cap rate. Site rates and
+// the selector are recomputed at every step.
+void ReferenceEngine::save_state(StateWriter& out, const std::string& prefix) const {
+  for (int v : m_active)
+    out.put(prefix + "fluctuation_" + std::to_string(v), m_fluctuation.component(v));
+  out.put_integer(prefix + "events_since_resolve", m_events_since_resolve);
+  out.put_scalar(prefix + "work_rate_eV_per_s", m_work_rate_eV_per_s);
+  save_engine_stats(out, prefix, m_stats);
+}
+
+void ReferenceEngine::load_state(const StateReader& in, const std::string& prefix,
+                                 const EngineContext& ctx) {
+  m_active = ctx.model.active_components();
+  m_fluctuation = TensorField(m_solver->grid());
+  for (int v : m_active) {
+    const std::vector<double> values =
+        in.doubles(prefix + "fluctuation_" + std::to_string(v), m_solver->grid().size());
+    std::copy(values.begin(), values.end(), m_fluctuation.component(v).begin());
+  }
+  m_events_since_resolve = in.integer(prefix + "events_since_resolve");
+  m_work_rate_eV_per_s = in.scalar(prefix + "work_rate_eV_per_s");
+  m_stats = load_engine_stats(in, prefix);
+}
+
 std::string ReferenceEngine::describe() const {
   std::ostringstream s;
   s << "reference engine: " << m_stats.null_events << " null steps, " << m_stats.resolves

@@ -37,6 +37,10 @@ class ReferenceEngine final : public KmcEngine {
   TensorField stress_fluctuation() const override { return m_fluctuation; }
   const EngineStats& stats() const override { return m_stats; }
   std::string describe() const override;
+  std::string kind() const override { return "reference"; }
+  void save_state(StateWriter& out, const std::string& prefix) const override;
+  void load_state(const StateReader& in, const std::string& prefix,
+                  const EngineContext& ctx) override;
 
  private:
   void resolve_and_check_drift(const EngineContext& ctx);

@@ -190,52 +190,113 @@ void Simulation::run(const std::vector<SimulationObserver*>& observers) {
     const SeriesPoint p = series_point();
     for (auto* o : observers) o->on_series(*this, p);
   };
-  // Output points already passed (a run may continue a stepped simulation).
   auto stats_index = [&] {
-    return static_cast<long>(std::floor((control_strain() + slack) / dstat));
+    return static_cast<std::int64_t>(std::floor((control_strain() + slack) / dstat));
   };
-  long last_stats = stats_index();
-  std::size_t next_snapshot = static_cast<std::size_t>(std::upper_bound(m_snapshot_strains.begin(),
-                                                                        m_snapshot_strains.end(),
-                                                                        control_strain() - slack) -
-                                                       m_snapshot_strains.begin());
-  int snapshot_index = 0;
+  RunProgress& g = m_progress;
+  if (!g.active) {
+    // Output points already passed (a run may continue a stepped simulation). A restored
+    // checkpoint taken inside run() carries its own progress instead.
+    g.active = true;
+    g.last_stats = stats_index();
+    g.next_snapshot = std::upper_bound(m_snapshot_strains.begin(), m_snapshot_strains.end(),
+                                       control_strain() - slack) -
+                      m_snapshot_strains.begin();
+    g.snapshot_index = 0;
+    g.emitted = true;  // the series ends on the current state (no duplicate point)
+    emit_series();
+  }
   m_stopped = false;
-  bool emitted = true;  // the series ends on the current state (no duplicate point)
-  emit_series();
   constexpr std::int64_t kHeartbeatSteps = 256;
   std::int64_t steps = 0;
+  const auto snapshots = static_cast<std::int64_t>(m_snapshot_strains.size());
   while (true) {
     // Checked between events only, so the state (and the partial output) stays consistent.
     if (stop_requested()) {
+      for (auto* o : observers) o->on_consistent_state(*this, true);
       m_stopped = true;
-      if (!emitted) emit_series();
+      if (!g.emitted) emit_series();
       break;
     }
-    if (!step()) break;
+    for (auto* o : observers) o->on_consistent_state(*this, false);
+    if (!step()) {
+      for (auto* o : observers) o->on_consistent_state(*this, true);
+      break;
+    }
     if (++steps % kHeartbeatSteps == 0)
       for (auto* o : observers) o->on_heartbeat(*this);
     for (auto* o : observers) o->on_step(*this);
     const double e = control_strain();
-    while (next_snapshot < m_snapshot_strains.size() &&
-           m_snapshot_strains[next_snapshot] <= e + slack) {
-      if (m_snapshot_strains[next_snapshot] < max_strain - slack)
-        for (auto* o : observers) o->on_snapshot(*this, snapshot_index++, false);
-      ++next_snapshot;
+    while (g.next_snapshot < snapshots &&
+           m_snapshot_strains[static_cast<std::size_t>(g.next_snapshot)] <= e + slack) {
+      if (m_snapshot_strains[static_cast<std::size_t>(g.next_snapshot)] < max_strain - slack)
+        for (auto* o : observers) o->on_snapshot(*this, static_cast<int>(g.snapshot_index++), false);
+      ++g.next_snapshot;
     }
-    const long k = stats_index();
-    emitted = false;
-    if (k > last_stats || e >= max_strain - slack) {
-      last_stats = k;
+    const std::int64_t k = stats_index();
+    g.emitted = false;
+    if (k > g.last_stats || e >= max_strain - slack) {
+      g.last_stats = k;
       emit_series();
-      emitted = true;
+      g.emitted = true;
     }
   }
   if (m_current_avalanche > 0) {
     m_avalanches.push_back(m_current_avalanche);
     m_current_avalanche = 0;
   }
-  for (auto* o : observers) o->on_snapshot(*this, snapshot_index, true);
+  for (auto* o : observers) o->on_snapshot(*this, static_cast<int>(g.snapshot_index), true);
+  g.active = false;
+}
+
+void Simulation::save_state(StateWriter& out) const {
+  const std::string p = "simulation/";
+  for (int v = 0; v < kVoigtSize; ++v)
+    out.put(p + "eigenstrain_" + std::to_string(v), m_eigenstrain.component(v));
+  out.put(p + "eigenstrain_sum", std::span<const double>(m_eigenstrain_sum));
+  out.put_scalar(p + "time_s", m_time_s);
+  const std::vector<std::int64_t> counters{m_events, m_athermal_events, m_events_since_sum,
+                                           m_current_avalanche};
+  out.put(p + "counters", std::span<const std::int64_t>(counters));
+  out.put(p + "avalanches", std::span<const std::int64_t>(m_avalanches));
+  out.put_text(p + "rng_kmc", m_kmc_rng.save_state());
+  const std::vector<std::int64_t> progress{m_progress.active ? 1 : 0, m_progress.last_stats,
+                                           m_progress.next_snapshot, m_progress.snapshot_index,
+                                           m_progress.emitted ? 1 : 0};
+  out.put(p + "run_progress", std::span<const std::int64_t>(progress));
+  m_model.save_state(out, "model/");
+  out.put_text("engine/kind", m_engine->kind());
+  m_engine->save_state(out, "engine/");
+}
+
+void Simulation::load_state(const StateReader& in) {
+  const std::string p = "simulation/";
+  const std::string kind = in.text("engine/kind");
+  if (kind != m_engine->kind())
+    throw Error("the checkpoint was written by the " + kind + " engine, this run uses the " +
+                m_engine->kind() + " engine (kmc.engine)");
+  m_model.load_state(in, "model/");
+  for (int v = 0; v < kVoigtSize; ++v) {
+    const std::vector<double> values = in.doubles(p + "eigenstrain_" + std::to_string(v), m_grid.size());
+    std::copy(values.begin(), values.end(), m_eigenstrain.component(v).begin());
+  }
+  const std::vector<double> sum = in.doubles(p + "eigenstrain_sum", kVoigtSize);
+  std::copy(sum.begin(), sum.end(), m_eigenstrain_sum.begin());
+  m_time_s = in.scalar(p + "time_s");
+  const std::vector<std::int64_t> c = in.integers(p + "counters", 4);
+  m_events = c[0];
+  m_athermal_events = c[1];
+  m_events_since_sum = c[2];
+  m_current_avalanche = c[3];
+  m_avalanches = in.integers(p + "avalanches");
+  const Rng rng = Rng::restore_state(in.text(p + "rng_kmc"));
+  if (!rng.same_stream(m_kmc_rng))
+    throw Error("the checkpoint's kMC random stream belongs to another seed");
+  m_kmc_rng = rng;
+  const std::vector<std::int64_t> g = in.integers(p + "run_progress", 5);
+  m_progress = RunProgress{g[0] != 0, g[1], g[2], g[3], g[4] != 0};
+  m_stopped = false;
+  m_engine->load_state(in, "engine/", engine_context());
 }
 
 SeriesPoint Simulation::series_point() const {

@@ -49,6 +49,11 @@ class SimulationObserver {
   virtual void on_step(const class Simulation&) {}
   /// Called every few hundred steps between series points (cheap; for wall-time progress).
   virtual void on_heartbeat(const class Simulation&) {}
+  /// Called by Simulation::run between steps, once every output of the previous step has been
+  /// delivered: the one kind of point at which a checkpoint is exact (a run restored from it
+  /// continues as this one does). `stopping`: the run ends here on a stop request, or because
+  /// max_strain is reached (the final snapshot follows). Must be cheap when it does nothing.
+  virtual void on_consistent_state(const class Simulation&, bool /*stopping*/) {}
 };
 
 class Simulation {
@@ -86,6 +91,16 @@ class Simulation {
   /// What the engine sees of the current state.
   EngineContext engine_context() const;
 
+  // --- Checkpoint/restart (SPEC 4.8) ---
+
+  /// Saves the whole evolving state: eigenstrain, time, counters, avalanches, the kMC random
+  /// stream, where run() stands among its output points, the model's and the engine's state.
+  /// Exact when called between steps (from on_consistent_state, or outside run()).
+  void save_state(StateWriter& out) const;
+  /// Restores a state saved by a simulation built from the same params and structure map; the
+  /// next run() continues the saved one (no repeated series point or snapshot).
+  void load_state(const StateReader& in);
+
   /// The current series point (computes CFV and mean free volume).
   SeriesPoint series_point() const;
   /// Mean state (strain, stress) now.
@@ -104,6 +119,15 @@ class Simulation {
  private:
   void fire(std::size_t site, int mode);
   double next_output_strain() const;
+
+  /// Where run() stands among its output points (saved in checkpoints).
+  struct RunProgress {
+    bool active = false;  ///< inside run(), or restored from a checkpoint taken there
+    std::int64_t last_stats = 0;     ///< index of the last series interval emitted
+    std::int64_t next_snapshot = 0;  ///< first snapshot strain not yet reached
+    std::int64_t snapshot_index = 0;
+    bool emitted = true;  ///< the last series point is the current state
+  };
 
   SimulationParams m_params;
   Grid m_grid;
@@ -125,6 +149,7 @@ class Simulation {
   std::vector<std::int64_t> m_avalanches;
   std::vector<double> m_snapshot_strains;  ///< sorted
   bool m_stopped = false;
+  RunProgress m_progress;
 };
 
 }  // namespace stz
