@@ -7,6 +7,7 @@
 //   stz sweep CONFIG.yaml [-o DIR] [--set ...] [--seed N] [--threads N] [--quiet]
 //                       [--overwrite | --resume]
 //   stz check CONFIG.yaml [--set ...] [--seed N]     validate, print the resolved config
+//   stz resume DIR [--threads N] [--quiet]     continue a run from DIR/checkpoint.h5
 //   stz --version
 //   mpirun -np K stz ensemble|sweep ...     members over K ranks (built with STZ_ENABLE_MPI)
 //
@@ -30,6 +31,7 @@
 #include <CLI/CLI.hpp>
 
 #include "apps/progress_reporter.hpp"
+#include "libstz/io/checkpoint.hpp"
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
 #include "libstz/core/stop_request.hpp"
@@ -168,8 +170,10 @@ int command_check(const CommonOptions& o) {
   return 0;
 }
 
-/// Refuses (one line) to mix a new run into an earlier one's folder unless --overwrite.
-void prepare_run_folder(const std::string& dir, bool overwrite) {
+/// Refuses (one line) to mix a new run into an earlier one's folder unless --overwrite: a
+/// folder holding run.h5, or a checkpoint (of this config: resume it; of another: refuse).
+void prepare_run_folder(const stz::RunConfig& config, bool overwrite) {
+  const std::string& dir = config.output_dir;
   if (overwrite) {
     stz::clear_run_folder(dir);
     return;
@@ -179,6 +183,43 @@ void prepare_run_folder(const std::string& dir, bool overwrite) {
     throw stz::ConfigError("run.output_dir", dir,
                            "a folder without an earlier run (it holds run.h5); use --overwrite "
                            "to replace it, or another -o");
+  std::optional<stz::CheckpointInfo> checkpoint;
+  try {
+    checkpoint = stz::read_checkpoint_info(dir);
+  } catch (const stz::IoError& e) {
+    throw stz::ConfigError("run.output_dir", dir,
+                           std::string("a folder without an unreadable checkpoint.h5 (") +
+                               e.what() + "); use --overwrite to replace it, or another -o");
+  }
+  if (!checkpoint) return;
+  char strain[32];
+  std::snprintf(strain, sizeof strain, "%.4f", checkpoint->strain);
+  if (checkpoint->config_yaml == stz::resolved_config_yaml(config))
+    throw stz::ConfigError("run.output_dir", dir,
+                           std::string("a folder without an interrupted run (it holds a "
+                                       "checkpoint of this config at strain ") +
+                               strain + "); continue it with 'stz resume " + dir +
+                               "', or use --overwrite to start again");
+  throw stz::ConfigError("run.output_dir", dir,
+                         std::string("a folder without another run's checkpoint (checkpoint.h5 "
+                                     "at strain ") +
+                             strain + " has a different config); use --overwrite to replace "
+                                      "it, or another -o");
+}
+
+/// What `run` and `resume` print after the simulation.
+int report_run(const stz::RunSummary& s, const std::string& dir, double checkpoint_every_s,
+               bool quiet) {
+  if (!s.complete) {
+    std::fprintf(stderr,
+                 "stz: stopped by signal %d at strain %.4f: partial results written to "
+                 "%s/run.h5 (complete = false); %s\n",
+                 stz::stop_signal(), s.final_strain, dir.c_str(),
+                 stz::resume_hint(dir, checkpoint_every_s > 0.0).c_str());
+    return interrupted_exit_code();
+  }
+  if (!quiet) std::fprintf(stderr, "%s\n", stz::summary_line(s, dir).c_str());
+  return 0;
 }
 
 int command_run(const CommonOptions& o) {
@@ -186,7 +227,7 @@ int command_run(const CommonOptions& o) {
   const int threads = o.thread_count();
   const stz::RunConfig config = o.source().load();
   stz::check_memory(config);
-  prepare_run_folder(config.output_dir, o.overwrite);
+  prepare_run_folder(config, o.overwrite);
   if (config.mro_map)  // what was imported (warnings even with --quiet)
     for (const auto& line : stz::imported_map_report(config, stz::build_structure(config)))
       if (!o.quiet || line.starts_with("warning:")) std::fprintf(stderr, "stz: %s\n", line.c_str());
@@ -195,15 +236,38 @@ int command_run(const CommonOptions& o) {
   std::vector<stz::SimulationObserver*> observers;
   if (!o.quiet) observers.push_back(&progress);
   const stz::RunSummary s = stz::run_one(config, config.output_dir, observers);
-  if (!s.complete) {
-    std::fprintf(stderr,
-                 "stz: stopped by signal %d at strain %.4f: partial results written to "
-                 "%s/run.h5 (complete = false; checkpoint/resume is not implemented)\n",
-                 stz::stop_signal(), s.final_strain, config.output_dir.c_str());
-    return interrupted_exit_code();
+  return report_run(s, config.output_dir, config.sim.output.checkpoint_every_s, o.quiet);
+}
+
+struct ResumeOptions {
+  std::string directory;
+  std::optional<int> threads;
+  bool quiet = false;
+};
+
+int command_resume(const ResumeOptions& r) {
+  refuse_mpi_ranks("resume");
+  CommonOptions o;
+  o.threads = r.threads;
+  const int threads = o.thread_count();
+  const stz::RunConfig config = stz::checkpointed_config(r.directory);
+  const auto info = stz::read_checkpoint_info(r.directory);
+  if (stz::read_complete_run(r.directory, info->config_yaml)) {
+    if (!r.quiet)
+      std::fprintf(stderr, "stz: %s/run.h5 is already complete; nothing to resume\n",
+                   r.directory.c_str());
+    return 0;
   }
-  if (!o.quiet) std::fprintf(stderr, "%s\n", stz::summary_line(s, config.output_dir).c_str());
-  return 0;
+  stz::check_memory(config);
+  stz::set_threads(threads);
+  if (!r.quiet)
+    std::fprintf(stderr, "stz: resuming %s at strain %.4f (%lld events)\n", r.directory.c_str(),
+                 info->strain, static_cast<long long>(info->events));
+  stz::app::ProgressReporter progress("run", config.sim.loading.max_strain);
+  std::vector<stz::SimulationObserver*> observers;
+  if (!r.quiet) observers.push_back(&progress);
+  const stz::RunSummary s = stz::resume_run(r.directory, observers);
+  return report_run(s, r.directory, config.sim.output.checkpoint_every_s, r.quiet);
 }
 
 int write_summaries(const CommonOptions& o, const std::vector<stz::MemberResult>& results,
@@ -343,6 +407,12 @@ int main(int argc, char** argv) {
   sweep_opts.add_to(*sweep, true, true);
   CLI::App* check = app.add_subcommand("check", "validate a config and print it fully resolved");
   check_opts.add_to(*check, false, false);
+  ResumeOptions resume_opts;
+  CLI::App* resume =
+      app.add_subcommand("resume", "continue an interrupted run from DIR/checkpoint.h5");
+  resume->add_option("DIR", resume_opts.directory, "output folder of the run")->required();
+  resume->add_option("--threads", resume_opts.threads, "threads to use, >= 1 (default: all cores)");
+  resume->add_flag("--quiet", resume_opts.quiet, "no progress output");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -359,7 +429,8 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   try {
-    if (*run || *ens || *sweep) install_stop_handlers();
+    if (*run || *ens || *sweep || *resume) install_stop_handlers();
+    if (*resume) return command_resume(resume_opts);
     if (*run) return command_run(run_opts);
     if (*ens) return command_ensemble(ens_opts, seeds);
     if (*sweep) return command_sweep(sweep_opts);

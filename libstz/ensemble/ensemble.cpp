@@ -16,6 +16,7 @@
 #include "libstz/core/parallel.hpp"
 #include "libstz/core/stop_request.hpp"
 #include "libstz/core/version.hpp"
+#include "libstz/io/checkpoint.hpp"
 #include "libstz/io/hdf5_file.hpp"
 #include "libstz/io/provenance.hpp"
 #include "libstz/io/run_log.hpp"
@@ -47,19 +48,37 @@ Statistic statistic(const std::vector<double>& values) {
   return s;
 }
 
-RunSummary run_one(const RunConfig& config, const std::filesystem::path& directory,
-                   const std::vector<SimulationObserver*>& observers) {
-  const auto start = std::chrono::steady_clock::now();
+namespace {
+
+/// A run into `directory`, fresh or continued from its checkpoint (`resume`). `resolved_yaml`
+/// is what run.h5 and the checkpoints record as the config.
+RunSummary execute_run(const RunConfig& config, const std::string& resolved_yaml,
+                       const std::filesystem::path& directory,
+                       const std::vector<SimulationObserver*>& observers, bool resume) {
   const StructureMap structure = build_structure(config);
   Simulation sim(config.sim, structure);
-  RunWriter writer(directory, config, resolved_config_yaml(config));
-  RunLog log(directory, config);
-  std::vector<SimulationObserver*> all{&writer, &log};
+  RunWriter writer(directory, config, resolved_yaml);
+  double wall_before_s = 0.0;
+  std::string resumed_line;
+  if (resume) {
+    const auto info = read_checkpoint_info(directory);
+    if (!info) throw IoError(checkpoint_path(directory).string() + ": no checkpoint to resume");
+    wall_before_s = info->wall_s;
+    restore_checkpoint(directory, sim, writer);
+    resumed_line = "resumed at strain " + std::to_string(sim.control_strain()) + " (" +
+                   std::to_string(sim.events()) + " events, written by libstz " + info->version +
+                   ")";
+  }
+  RunLog log(directory, config, 5.0, resume);
+  if (resume) log.line(resumed_line);
+  const double interval = config.sim.output.checkpoint_every_s;
+  Checkpointer checkpoints(directory, writer, resolved_yaml, interval, wall_before_s,
+                           [&log](const std::string& line) { log.line(line); });
+  std::vector<SimulationObserver*> all{&writer, &log, &checkpoints};
   all.insert(all.end(), observers.begin(), observers.end());
   try {
     sim.run(all);
-    writer.finish(sim,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    writer.finish(sim, checkpoints.wall_s());
   } catch (const std::exception& e) {
     log.line(std::string("error: ") + e.what());
     throw;
@@ -68,9 +87,38 @@ RunSummary run_one(const RunConfig& config, const std::filesystem::path& directo
   log.line(s.complete ? summary_line(s, directory)
                       : "stopped by signal " + std::to_string(stop_signal()) + " at strain " +
                             std::to_string(s.final_strain) + ": partial results written to " +
-                            RunWriter::hdf5_path(directory).string() +
-                            " (complete = false; checkpoint/resume is not implemented)");
+                            RunWriter::hdf5_path(directory).string() + " (complete = false); " +
+                            resume_hint(directory, interval > 0.0));
   return s;
+}
+
+}  // namespace
+
+std::string resume_hint(const std::filesystem::path& directory, bool checkpointed) {
+  return checkpointed ? "continue with: stz resume " + directory.string()
+                      : "no checkpoint (output.checkpoint_every_s = 0): it cannot be resumed";
+}
+
+RunSummary run_one(const RunConfig& config, const std::filesystem::path& directory,
+                   const std::vector<SimulationObserver*>& observers) {
+  return execute_run(config, resolved_config_yaml(config), directory, observers, false);
+}
+
+RunConfig checkpointed_config(const std::filesystem::path& directory) {
+  const auto info = read_checkpoint_info(directory);
+  if (!info)
+    throw IoError(directory.string() + " holds no checkpoint.h5 to resume (checkpoints are " +
+                  "written every output.checkpoint_every_s, on SIGINT/SIGTERM and at the end)");
+  RunConfig config = parse_config(info->config_yaml, {}, checkpoint_path(directory).string());
+  config.output_dir = directory.string();
+  return config;
+}
+
+RunSummary resume_run(const std::filesystem::path& directory,
+                      const std::vector<SimulationObserver*>& observers) {
+  const RunConfig config = checkpointed_config(directory);
+  return execute_run(config, read_checkpoint_info(directory)->config_yaml, directory, observers,
+                     true);
 }
 
 MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
@@ -86,13 +134,28 @@ MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
     std::optional<RunSummary> done;
     if (existing == ExistingResults::resume)
       done = read_complete_run(r.spec.directory, resolved_config_yaml(config));
+    std::optional<CheckpointInfo> checkpoint;
+    if (existing == ExistingResults::resume && !done) {
+      try {
+        checkpoint = read_checkpoint_info(r.spec.directory);
+      } catch (const IoError&) {
+        checkpoint.reset();  // unreadable: rerun
+      }
+      if (checkpoint && checkpoint->config_yaml != resolved_config_yaml(config))
+        checkpoint.reset();  // another config's: rerun
+    }
     if (done) {
       r.summary = *done;
       r.resumed = true;
     } else {
       if (on_start) on_start(r);
-      clear_run_folder(r.spec.directory);
-      r.summary = run_one(config, r.spec.directory);
+      if (checkpoint) {
+        r.summary = resume_run(r.spec.directory);
+        r.continued = true;
+      } else {
+        clear_run_folder(r.spec.directory);
+        r.summary = run_one(config, r.spec.directory);
+      }
       if (!r.summary.complete)
         throw Error("stopped by signal " + std::to_string(stop_signal()) + " at strain " +
                     std::to_string(r.summary.final_strain) + "; partial results in " +

@@ -39,6 +39,7 @@ struct MemberResult {
   std::uint64_t seed = 0;
   bool ok = false;
   bool resumed = false;  ///< complete run.h5 with the same config found: not run again
+  bool continued = false;  ///< continued from a checkpoint of the same config (--resume)
   std::string error;     ///< one line, when !ok
   RunSummary summary;
 };
@@ -58,7 +59,8 @@ using MemberCallback = std::function<void(const MemberResult&, bool finished)>;
 enum class ExistingResults {
   refuse,     ///< throw ConfigError naming the folder (suggests --overwrite / --resume)
   overwrite,  ///< run every member again, removing the previous run's files first
-  resume,     ///< keep members whose run.h5 is complete with the same config; rerun the others
+  resume,     ///< keep members whose run.h5 is complete with the same config, continue those with
+              ///< a checkpoint of the same config (bit for bit), rerun the others
 };
 
 /// Runs the members on `threads` cores: min(threads, members) runs at a time, each with
@@ -86,9 +88,20 @@ MemberResult run_member(const ConfigSource& source, const MemberSpec& member,
                         const std::function<void(const MemberResult&)>& on_start = {},
                         ExistingResults existing = ExistingResults::overwrite);
 
-/// Runs one config into `directory` (RunWriter output) and returns its summary.
+/// Runs one config into `directory` (RunWriter output, run.log, checkpoints every
+/// output.checkpoint_every_s) and returns its summary.
 RunSummary run_one(const RunConfig& config, const std::filesystem::path& directory,
                    const std::vector<SimulationObserver*>& observers = {});
+
+/// The config of the run checkpointed in `directory` (io/checkpoint.hpp), with run.output_dir
+/// set to `directory`. Throws IoError when there is no readable checkpoint.
+RunConfig checkpointed_config(const std::filesystem::path& directory);
+/// Continues the run checkpointed in `directory` exactly where it stood (SPEC 4.8): the final
+/// run.h5 equals that of an uninterrupted run except for the wall time and provenance.
+RunSummary resume_run(const std::filesystem::path& directory,
+                      const std::vector<SimulationObserver*>& observers = {});
+/// How a stopped run in `directory` continues: "continue with: stz resume DIR", or why it can't.
+std::string resume_hint(const std::filesystem::path& directory, bool checkpointed);
 
 /// Members of a seed ensemble: seeds run.seed, run.seed + 1, ... in DIR/seed_<seed>.
 std::vector<MemberSpec> ensemble_members(const RunConfig& base, int seeds,

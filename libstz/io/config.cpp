@@ -857,8 +857,10 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
   }
   {
     OutputParams& o = c.sim.output;
-    const Section s = sub("output", {"stats_every_strain", "snapshots_at_strain", "fields"});
+    const Section s =
+        sub("output", {"stats_every_strain", "snapshots_at_strain", "fields", "checkpoint_every_s"});
     s.read("stats_every_strain", o.stats_every_strain);
+    s.read("checkpoint_every_s", o.checkpoint_every_s);
     if (const auto* n = s.find("snapshots_at_strain")) {
       o.snapshots_at_strain = read_double_list(*n, "output.snapshots_at_strain",
                                                "a list of control strains, e.g. [0.03, 0.05]");
@@ -1107,6 +1109,7 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(2, "stats_every_strain", format_double(p.output.stats_every_strain));
   line(2, "snapshots_at_strain", format_doubles(p.output.snapshots_at_strain));
   line(2, "fields", format_strings(p.output.fields));
+  line(2, "checkpoint_every_s", format_double(p.output.checkpoint_every_s));
   line(0, "ensemble", "");
   line(2, "seeds", std::to_string(c.ensemble.seeds));
   line(0, "sweep", "");

@@ -49,6 +49,10 @@ template <>
 hid_t native_type<std::int64_t>() {
   return H5T_NATIVE_INT64;
 }
+template <>
+hid_t native_type<float>() {
+  return H5T_NATIVE_FLOAT;
+}
 
 template <class T>
 void write_dataset(hid_t file, const std::string& path, std::span<const T> data,
@@ -78,7 +82,10 @@ void write_dataset(hid_t file, const std::string& path, std::span<const T> data,
   H5Pclose(lcpl);
   H5Sclose(space);
   if (set < 0) throw IoError("HDF5: cannot create dataset " + path);
-  const herr_t st = H5Dwrite(set, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data());
+  // An empty dataset has nothing to write (and HDF5 refuses a null buffer).
+  const herr_t st = total == 0 ? 0
+                               : H5Dwrite(set, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                          data.data());
   H5Dclose(set);
   check(st, "cannot write dataset " + path);
 }
@@ -194,6 +201,35 @@ void Hdf5Writer::attribute(const std::string& object, const std::string& name,
   H5Tclose(type);
 }
 
+void Hdf5Writer::write(const std::string& path, std::span<const float> data,
+                       const std::vector<std::size_t>& dims) {
+  const auto lock = hdf5_lock();
+  write_dataset(m_file, path, data, dims);
+}
+
+namespace {
+void copy_object(hid_t from, const std::string& from_name, const std::string& path, hid_t to,
+                 const std::string& dest_path) {
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  const herr_t st = H5Ocopy(from, path.c_str(), to, dest_path.c_str(), H5P_DEFAULT, lcpl);
+  H5Pclose(lcpl);
+  check(st, "cannot copy " + from_name + ":" + path + " to " + dest_path);
+}
+}  // namespace
+
+void Hdf5Writer::copy_from(const Hdf5Writer& source, const std::string& path,
+                           const std::string& dest_path) {
+  const auto lock = hdf5_lock();
+  copy_object(source.m_file, source.m_atomic.temporary().string(), path, m_file, dest_path);
+}
+
+void Hdf5Writer::copy_from(const Hdf5Reader& source, const std::string& path,
+                           const std::string& dest_path) {
+  const auto lock = hdf5_lock();
+  copy_object(source.m_file, source.m_path, path, m_file, dest_path);
+}
+
 void Hdf5Writer::commit() {
   const auto lock = hdf5_lock();
   if (m_file >= 0) {
@@ -244,6 +280,7 @@ template <class T>
 std::vector<T> read_all(hid_t file, const std::string& file_path, const std::string& path,
                         hid_t mem_type, std::size_t count) {
   std::vector<T> out(count);
+  if (count == 0) return out;
   const hid_t set = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
   if (set < 0) throw IoError(file_path + ": no dataset " + path);
   const herr_t st = H5Dread(set, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
@@ -266,6 +303,11 @@ std::vector<double> Hdf5Reader::read_doubles(const std::string& path) const {
 std::vector<std::int64_t> Hdf5Reader::read_integers(const std::string& path) const {
   const auto lock = hdf5_lock();
   return read_all<std::int64_t>(m_file, m_path, path, H5T_NATIVE_INT64, product(dims(path)));
+}
+
+std::vector<float> Hdf5Reader::read_floats(const std::string& path) const {
+  const auto lock = hdf5_lock();
+  return read_all<float>(m_file, m_path, path, H5T_NATIVE_FLOAT, product(dims(path)));
 }
 
 bool Hdf5Reader::is_integer_dataset(const std::string& path) const {

@@ -38,6 +38,14 @@ class Hdf5Writer {
              const std::vector<std::size_t>& dims);
   void write(const std::string& path, std::span<const std::int64_t> data,
              const std::vector<std::size_t>& dims);
+  void write(const std::string& path, std::span<const float> data,
+             const std::vector<std::size_t>& dims);
+  /// Copies the object at `path` of `source` (a group with everything in it, or a dataset,
+  /// attributes included) to `dest_path` here. Source: another writer (its file as written so
+  /// far) or a reader.
+  void copy_from(const Hdf5Writer& source, const std::string& path, const std::string& dest_path);
+  void copy_from(const class Hdf5Reader& source, const std::string& path,
+                 const std::string& dest_path);
   /// Attributes on an existing object ("/" for the file).
   void attribute(const std::string& object, const std::string& name, double value);
   void attribute(const std::string& object, const std::string& name, std::int64_t value);
@@ -67,6 +75,7 @@ class Hdf5Reader {
   std::vector<std::size_t> dims(const std::string& path) const;
   std::vector<double> read_doubles(const std::string& path) const;
   std::vector<std::int64_t> read_integers(const std::string& path) const;
+  std::vector<float> read_floats(const std::string& path) const;
   /// True when the dataset's element type is an integer type (a float would be truncated).
   bool is_integer_dataset(const std::string& path) const;
   double attribute_double(const std::string& object, const std::string& name) const;
@@ -84,6 +93,7 @@ class Hdf5Reader {
  private:
   std::int64_t m_file = -1;
   std::string m_path;
+  friend class Hdf5Writer;
 };
 
 }  // namespace stz

@@ -76,7 +76,7 @@ std::string summary_line(const RunSummary& s, const std::filesystem::path& outpu
 }
 
 RunLog::RunLog(const std::filesystem::path& output_dir, const RunConfig& config,
-               double wall_interval_s)
+               double wall_interval_s, bool append)
     : m_file(nullptr, &std::fclose),
       m_max_strain(config.sim.loading.max_strain),
       m_wall_interval_s(wall_interval_s),
@@ -85,9 +85,9 @@ RunLog::RunLog(const std::filesystem::path& output_dir, const RunConfig& config,
   std::error_code ec;
   std::filesystem::create_directories(output_dir, ec);
   const auto path = output_dir / "run.log";
-  m_file.reset(std::fopen(path.c_str(), "w"));
+  m_file.reset(std::fopen(path.c_str(), append ? "a" : "w"));
   if (!m_file) throw IoError("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
-  line("# libstz run log");
+  line(append ? "# resumed from checkpoint.h5" : "# libstz run log");
   line("command: " + (command_line().empty() ? std::string("(library call)") : command_line()));
   line(std::string("version: ") + version_string() + " (" + git_commit() + ", " + build_type() +
        ", source dirty: " + source_dirty() + ")");

@@ -31,8 +31,9 @@ std::string percolation_note(const RunSummary& summary);
 class RunLog : public SimulationObserver {
  public:
   /// Creates DIR/run.log and writes the header. `wall_interval_s`: progress while strain stands.
+  /// `append`: a resumed run continues the log of its earlier part (header repeated).
   RunLog(const std::filesystem::path& output_dir, const RunConfig& config,
-         double wall_interval_s = 5.0);
+         double wall_interval_s = 5.0, bool append = false);
   ~RunLog() override;
   RunLog(const RunLog&) = delete;
   RunLog& operator=(const RunLog&) = delete;

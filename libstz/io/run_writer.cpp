@@ -373,6 +373,66 @@ void RunWriter::finish(const Simulation& sim, double wall_s) {
   write_text_file_atomically(csv_path(m_dir), csv_text());
 }
 
+void RunWriter::save_state(StateWriter& out, Hdf5Writer& checkpoint) const {
+  const std::string p = "writer/";
+  auto reals = [&](const char* name, double (*get)(const SeriesPoint&)) {
+    std::vector<double> v;
+    for (const auto& x : m_series) v.push_back(get(x));
+    out.put(p + name, std::span<const double>(v));
+  };
+  auto ints = [&](const char* name, std::int64_t (*get)(const SeriesPoint&)) {
+    std::vector<std::int64_t> v;
+    for (const auto& x : m_series) v.push_back(get(x));
+    out.put(p + name, std::span<const std::int64_t>(v));
+  };
+  using P = const SeriesPoint&;
+  reals("time_s", [](P x) { return x.time_s; });
+  reals("strain_eng", [](P x) { return x.strain_eng; });
+  reals("strain_true", [](P x) { return x.strain_true; });
+  reals("stress_GPa", [](P x) { return x.stress_GPa; });
+  reals("plastic_strain", [](P x) { return x.plastic_strain; });
+  ints("events", [](P x) { return x.events; });
+  ints("athermal_events", [](P x) { return x.athermal_events; });
+  ints("null_steps", [](P x) { return x.null_steps; });
+  reals("free_volume_mean", [](P x) { return x.free_volume_mean; });
+  reals("cfv_max_nm3", [](P x) { return x.cfv_max_nm3; });
+  reals("cfv_max_free_volume_nm3", [](P x) { return x.cfv_max_free_volume_nm3; });
+  ints("cfv_spanning", [](P x) { return std::int64_t{x.cfv_spanning}; });
+  ints("cfv_crossing", [](P x) { return std::int64_t{x.cfv_crossing}; });
+  std::vector<double> snapshots;
+  for (const auto& s : m_snapshots) {
+    STZ_REQUIRE(!s.is_final, "RunWriter: checkpoint after the final snapshot");
+    snapshots.insert(snapshots.end(), {s.strain, s.strain_true, s.time_s});
+  }
+  out.put(p + "snapshots", std::span<const double>(snapshots));
+  for (std::size_t k = 0; k < m_snapshots.size(); ++k)
+    checkpoint.copy_from(m_h5, "/fields/" + std::to_string(k), "/fields/" + std::to_string(k));
+}
+
+void RunWriter::restore_state(const StateReader& in, const Hdf5Reader& checkpoint) {
+  STZ_REQUIRE(m_series.empty() && m_snapshots.empty(), "RunWriter: restore into a used writer");
+  const std::string p = "writer/";
+  const std::vector<double> time = in.doubles(p + "time_s");
+  const std::size_t n = time.size();
+  const auto eng = in.doubles(p + "strain_eng", n), tru = in.doubles(p + "strain_true", n),
+             stress = in.doubles(p + "stress_GPa", n), plastic = in.doubles(p + "plastic_strain", n),
+             fv = in.doubles(p + "free_volume_mean", n), cfv = in.doubles(p + "cfv_max_nm3", n),
+             cfv_fv = in.doubles(p + "cfv_max_free_volume_nm3", n);
+  const auto events = in.integers(p + "events", n), athermal = in.integers(p + "athermal_events", n),
+             nulls = in.integers(p + "null_steps", n), spans = in.integers(p + "cfv_spanning", n),
+             crosses = in.integers(p + "cfv_crossing", n);
+  for (std::size_t i = 0; i < n; ++i)
+    m_series.push_back({time[i], eng[i], tru[i], stress[i], plastic[i], events[i], athermal[i],
+                        nulls[i], fv[i], cfv[i], cfv_fv[i], spans[i] != 0, crosses[i] != 0});
+  const std::vector<double> snapshots = in.doubles(p + "snapshots");
+  if (snapshots.size() % 3 != 0) throw Error("checkpoint entry writer/snapshots is malformed");
+  for (std::size_t k = 0; k < snapshots.size() / 3; ++k) {
+    const std::string group = "/fields/" + std::to_string(k);
+    m_h5.copy_from(checkpoint, group, group);
+    m_snapshots.push_back({snapshots[3 * k], snapshots[3 * k + 1], snapshots[3 * k + 2], false});
+  }
+}
+
 std::vector<std::filesystem::path> run_folder_files(const std::filesystem::path& output_dir) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
@@ -383,7 +443,8 @@ std::vector<std::filesystem::path> run_folder_files(const std::filesystem::path&
     const std::string name = it->path().filename().string();
     const bool plot = name == "stress_strain.png" || name == "cfv_strain.png" ||
                       (name.starts_with("fields_") && name.ends_with(".png"));
-    if (name == "run.h5" || name == "run.xdmf" || name == "series.csv" || name == "run.log" || plot)
+    if (name == "run.h5" || name == "run.xdmf" || name == "series.csv" || name == "run.log" ||
+        name == "checkpoint.h5" || plot)
       files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());

@@ -122,6 +122,13 @@ class RunWriter : public SimulationObserver {
   /// The series points received so far.
   const std::vector<SeriesPoint>& series() const { return m_series; }
 
+  /// Checkpoint (io/checkpoint.hpp): the series and snapshot records into `out`, and the
+  /// snapshot groups written so far into `checkpoint` as /fields/<n>.
+  void save_state(StateWriter& out, Hdf5Writer& checkpoint) const;
+  /// Resume: takes the series, the snapshot records and the snapshot groups of a checkpoint, so
+  /// the run continues as if never interrupted. Call before any snapshot arrives.
+  void restore_state(const StateReader& in, const Hdf5Reader& checkpoint);
+
   /// The files of a run directory.
   static std::filesystem::path hdf5_path(const std::filesystem::path& output_dir);
   static std::filesystem::path xdmf_path(const std::filesystem::path& output_dir);

@@ -125,6 +125,8 @@ void OutputParams::validate(double max_strain) const {
   for (double s : snapshots_at_strain)
     require(std::isfinite(s) && s >= 0 && s <= max_strain, "output.snapshots_at_strain", s,
             "strains in [0, loading.max_strain = " + to_display(max_strain) + "]");
+  require(std::isfinite(checkpoint_every_s) && checkpoint_every_s >= 0, "output.checkpoint_every_s",
+          checkpoint_every_s, "wall seconds >= 0 (0: no checkpoints)");
   const auto& names = available_snapshot_fields();
   for (const auto& f : fields)
     if (std::find(names.begin(), names.end(), f) == names.end()) {

@@ -123,6 +123,9 @@ struct OutputParams {
   /// Snapshot fields (SPEC 5 names).
   std::vector<std::string> fields{"von_mises_plastic", "von_mises_total", "free_volume",
                                   "cfv_largest",       "stz_type",        "domain_id"};
+  /// Wall seconds between checkpoints (`output.checkpoint_every_s`); 0: none, not even at a
+  /// stop request or the end (io/checkpoint.hpp).
+  double checkpoint_every_s = 300.0;
   void validate(double max_strain) const;
 };
 
