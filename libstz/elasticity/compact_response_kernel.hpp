@@ -33,10 +33,34 @@ class CompactResponseKernel {
   /// Adds K(x)·Δε* to sigma (NA components) for an eigenstrain increment `increment` (NA
   /// components) at offset index k.
   void accumulate(std::size_t offset_index, const double* increment, double* sigma) const {
+    switch (m_na) {  // the common counts unrolled; the same operations in the same order
+      case 3:
+        accumulate_fixed<3>(offset_index, increment, sigma);
+        return;
+      case 4:
+        accumulate_fixed<4>(offset_index, increment, sigma);
+        return;
+      case 6:
+        accumulate_fixed<6>(offset_index, increment, sigma);
+        return;
+      default:
+        break;
+    }
     const double* k = at(offset_index);
     for (int a = 0; a < m_na; ++a) {
       double s = 0.0;
       for (int b = 0; b < m_na; ++b) s += k[a * m_na + b] * increment[b];
+      sigma[a] += s;
+    }
+  }
+
+  /// accumulate for a known NA (== active_count()).
+  template <int NA>
+  void accumulate_fixed(std::size_t offset_index, const double* increment, double* sigma) const {
+    const double* k = m_data.data() + offset_index * static_cast<std::size_t>(NA * NA);
+    for (int a = 0; a < NA; ++a) {
+      double s = 0.0;
+      for (int b = 0; b < NA; ++b) s += k[a * NA + b] * increment[b];
       sigma[a] += s;
     }
   }

@@ -269,6 +269,59 @@ void FastEngine::apply_deferred(std::size_t site) {
   synced = static_cast<std::uint32_t>(end);
 }
 
+void FastEngine::apply_deferred_block(std::size_t block) {
+  const Tables& t = *m_tables;
+  const std::uint32_t* sites = t.block_sites.data() + block * t.block_size;
+  const std::size_t end = m_log.size();
+  std::size_t from = end;
+  for (std::size_t q = 0; q < t.block_size; ++q)
+    from = std::min<std::size_t>(from, m_synced[sites[q]]);
+  if (from == end) return;
+  switch (t.na) {
+    case 3:
+      replay_block<3>(block, from, end);
+      break;
+    case 4:
+      replay_block<4>(block, from, end);
+      break;
+    default:
+      replay_block<6>(block, from, end);
+      break;
+  }
+  for (std::size_t q = 0; q < t.block_size; ++q) {
+    std::uint32_t& synced = m_synced[sites[q]];
+    m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
+    synced = static_cast<std::uint32_t>(end);
+  }
+}
+
+template <int NA>
+void FastEngine::replay_block(std::size_t block, std::size_t from, std::size_t end) {
+  const Tables& t = *m_tables;
+  STZ_ASSERT(t.na == NA);
+  const std::uint32_t* sites = t.block_sites.data() + block * t.block_size;
+  const auto& cb = t.site_block_coords[sites[0]];
+  const int nx = t.grid.extent(0), ny = t.grid.extent(1), nz = t.grid.extent(2);
+  for (std::size_t k = from; k < end; ++k) {
+    const LogEntry& e = m_log[k];
+    if (t.block_distance(cb, e.block) <= t.near_radius) continue;  // applied at the event
+    for (std::size_t q = 0; q < t.block_size; ++q) {
+      const std::size_t site = sites[q];
+      if (k < m_synced[site]) continue;  // this site has it already
+      const auto& c = t.site_coords[site];
+      int dx = c[0] - e.coords[0], dy = c[1] - e.coords[1], dz = c[2] - e.coords[2];
+      dx += dx < 0 ? nx : 0;
+      dy += dy < 0 ? ny : 0;
+      dz += dz < 0 ? nz : 0;
+      const std::size_t offset = (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) +
+                                  static_cast<std::size_t>(dy)) *
+                                     static_cast<std::size_t>(nz) +
+                                 static_cast<std::size_t>(dz);
+      t.kernel.accumulate_fixed<NA>(offset, e.increment.data(), m_stress.data() + site * NA);
+    }
+  }
+}
+
 double FastEngine::bound_site(const EngineContext& ctx, std::size_t site, double t) {
   apply_deferred(site);
   const int na = m_tables->na;
@@ -337,6 +390,7 @@ void FastEngine::update_tree(std::size_t block) {
 void FastEngine::refresh_block(const EngineContext& ctx, std::size_t block, double t) {
   const Tables& tb = *m_tables;
   const std::uint32_t* sites = tb.block_sites.data() + block * tb.block_size;
+  apply_deferred_block(block);
   for (std::size_t q = 0; q < tb.block_size; ++q) bound_site(ctx, sites[q], t);
   sum_block(block);
   m_delta[block] = 0.0;
@@ -806,15 +860,19 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   m_hot.erase(
       std::remove_if(m_hot.begin(), m_hot.end(), [&](std::uint32_t b) { return !m_is_hot[b]; }),
       m_hot.end());
-  // Every deferred kernel at once, when the log is long or its replays cost about a flush.
-  if (m_events_since_rebuild >= m_params.resolve_every_events ||
+  // Every deferred kernel at once, when the log is long or its replays cost about a flush. The
+  // flush is followed by a new horizon: every site re-bounded from the fresh stress in one
+  // vectorised sweep, so every δ_b starts again from 0 — cheaper than the block-by-block
+  // re-bounds that bounds left stale by the flush would need afterwards (docs/performance.md).
+  const bool flush_due =
+      m_events_since_rebuild >= m_params.resolve_every_events ||
       static_cast<double>(m_stats.replayed_pairs - m_replays_at_rebuild) >
-          m_params.rebuild_replays * static_cast<double>(tb.grid.size()))
-    flush(ctx);
-  if (left_ball) {  // the event moved ⟨σ⟩ out of the ball: a new horizon
-    ++m_stats.horizon_renewals;
+          m_params.rebuild_replays * static_cast<double>(tb.grid.size());
+  if (left_ball) ++m_stats.horizon_renewals;  // the event moved ⟨σ⟩ out of the ball
+  if (flush_due)
+    rebuild_at(ctx);
+  else if (left_ball)
     renew_horizon(ctx);
-  }
 }
 
 TensorField FastEngine::stress_fluctuation() const {
