@@ -106,7 +106,7 @@ class FastEngine final : public KmcEngine {
   // Site level.
   void apply_deferred(std::size_t site);
   /// apply_deferred for every site of a block, event by event: the block's sites read
-  /// neighbouring kernel entries, so this is far more cache-friendly than site by site. Each
+  /// neighbouring kernel entries, so this is more cache-friendly than site by site. Each
   /// site still receives its events in log order, so the result is the same bit for bit.
   void apply_deferred_block(std::size_t block);
   template <int NA>
