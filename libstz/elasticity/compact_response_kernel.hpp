@@ -54,7 +54,8 @@ class CompactResponseKernel {
     }
   }
 
-  /// accumulate for a known NA (== active_count()).
+ private:
+  // accumulate for a known NA (== active_count()).
   template <int NA>
   void accumulate_fixed(std::size_t offset_index, const double* increment, double* sigma) const {
     const double* k = m_data.data() + offset_index * static_cast<std::size_t>(NA * NA);
@@ -65,7 +66,6 @@ class CompactResponseKernel {
     }
   }
 
- private:
   Grid m_grid;
   std::vector<int> m_active;
   int m_na;

@@ -175,6 +175,21 @@ struct FastEngine::Tables {
     }
   }
 
+  // Index of the periodic offset target − source (as Grid::wrapped_index gives it): where the
+  // kernel of an event at `source` is read for a site at `target`.
+  std::size_t offset_index(const std::array<int, 3>& target,
+                           const std::array<int, 3>& source) const {
+    const int nx = grid.extent(0), ny = grid.extent(1), nz = grid.extent(2);
+    int dx = target[0] - source[0], dy = target[1] - source[1], dz = target[2] - source[2];
+    dx += dx < 0 ? nx : 0;
+    dy += dy < 0 ? ny : 0;
+    dz += dz < 0 ? nz : 0;
+    return (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) +
+            static_cast<std::size_t>(dy)) *
+               static_cast<std::size_t>(nz) +
+           static_cast<std::size_t>(dz);
+  }
+
   // Chebyshev distance between two blocks on the periodic block grid.
   int block_distance(const std::array<int, 3>& u, const std::array<int, 3>& v) const {
     int d = 0;
@@ -249,21 +264,12 @@ void FastEngine::apply_deferred(std::size_t site) {
   if (synced == end) return;
   const Tables& t = *m_tables;
   const auto c = t.site_coords[site];
-  const int nx = t.grid.extent(0), ny = t.grid.extent(1), nz = t.grid.extent(2);
   double* sigma = m_stress.data() + site * static_cast<std::size_t>(t.na);
   const auto& cb = t.site_block_coords[site];
   for (std::size_t k = synced; k < end; ++k) {
     const LogEntry& e = m_log[k];
     if (t.block_distance(cb, e.block) <= t.near_radius) continue;  // applied at the event
-    int dx = c[0] - e.coords[0], dy = c[1] - e.coords[1], dz = c[2] - e.coords[2];
-    dx += dx < 0 ? nx : 0;
-    dy += dy < 0 ? ny : 0;
-    dz += dz < 0 ? nz : 0;
-    const std::size_t offset = (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) +
-                                static_cast<std::size_t>(dy)) *
-                                   static_cast<std::size_t>(nz) +
-                               static_cast<std::size_t>(dz);
-    t.kernel.accumulate(offset, e.increment.data(), sigma);
+    t.kernel.accumulate(t.offset_index(c, e.coords), e.increment.data(), sigma);
   }
   m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
   synced = static_cast<std::uint32_t>(end);
@@ -272,53 +278,25 @@ void FastEngine::apply_deferred(std::size_t site) {
 void FastEngine::apply_deferred_block(std::size_t block) {
   const Tables& t = *m_tables;
   const std::uint32_t* sites = t.block_sites.data() + block * t.block_size;
-  const std::size_t end = m_log.size();
+  const std::size_t end = m_log.size(), na = static_cast<std::size_t>(t.na);
   std::size_t from = end;
   for (std::size_t q = 0; q < t.block_size; ++q)
     from = std::min<std::size_t>(from, m_synced[sites[q]]);
-  if (from == end) return;
-  switch (t.na) {
-    case 3:
-      replay_block<3>(block, from, end);
-      break;
-    case 4:
-      replay_block<4>(block, from, end);
-      break;
-    default:
-      replay_block<6>(block, from, end);
-      break;
-  }
-  for (std::size_t q = 0; q < t.block_size; ++q) {
-    std::uint32_t& synced = m_synced[sites[q]];
-    m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
-    synced = static_cast<std::uint32_t>(end);
-  }
-}
-
-template <int NA>
-void FastEngine::replay_block(std::size_t block, std::size_t from, std::size_t end) {
-  const Tables& t = *m_tables;
-  STZ_ASSERT(t.na == NA);
-  const std::uint32_t* sites = t.block_sites.data() + block * t.block_size;
   const auto& cb = t.site_block_coords[sites[0]];
-  const int nx = t.grid.extent(0), ny = t.grid.extent(1), nz = t.grid.extent(2);
   for (std::size_t k = from; k < end; ++k) {
     const LogEntry& e = m_log[k];
     if (t.block_distance(cb, e.block) <= t.near_radius) continue;  // applied at the event
     for (std::size_t q = 0; q < t.block_size; ++q) {
       const std::size_t site = sites[q];
       if (k < m_synced[site]) continue;  // this site has it already
-      const auto& c = t.site_coords[site];
-      int dx = c[0] - e.coords[0], dy = c[1] - e.coords[1], dz = c[2] - e.coords[2];
-      dx += dx < 0 ? nx : 0;
-      dy += dy < 0 ? ny : 0;
-      dz += dz < 0 ? nz : 0;
-      const std::size_t offset = (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) +
-                                  static_cast<std::size_t>(dy)) *
-                                     static_cast<std::size_t>(nz) +
-                                 static_cast<std::size_t>(dz);
-      t.kernel.accumulate_fixed<NA>(offset, e.increment.data(), m_stress.data() + site * NA);
+      t.kernel.accumulate(t.offset_index(t.site_coords[site], e.coords), e.increment.data(),
+                          m_stress.data() + site * na);
     }
+  }
+  for (std::size_t q = 0; q < t.block_size; ++q) {
+    std::uint32_t& synced = m_synced[sites[q]];
+    m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
+    synced = static_cast<std::uint32_t>(end);
   }
 }
 
@@ -817,7 +795,6 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   // bound inflated by exactly the largest work the event can do on one of its modes,
   // R_i ← R_i·exp(w_i/k_BT) (cheaper than re-evaluating its modes; a candidate tightens it).
   // The event's own site is re-bounded exactly below.
-  const int nx = tb.grid.extent(0), ny = tb.grid.extent(1), nz = tb.grid.extent(2);
   const std::size_t na = static_cast<std::size_t>(tb.na);
   for (const auto& d : tb.near_blocks) {
     const std::size_t b = (static_cast<std::size_t>((ax + d[0] % nb[0] + nb[0]) % nb[0]) * nb[1] +
@@ -827,15 +804,7 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
     const std::uint32_t* sites = tb.block_sites.data() + b * tb.block_size;
     for (std::size_t q = 0; q < tb.block_size; ++q) {
       const std::size_t i = sites[q];
-      const auto& ci = tb.site_coords[i];
-      int dx = ci[0] - entry.coords[0], dy = ci[1] - entry.coords[1], dz = ci[2] - entry.coords[2];
-      dx += dx < 0 ? nx : 0;
-      dy += dy < 0 ? ny : 0;
-      dz += dz < 0 ? nz : 0;
-      const std::size_t offset = (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) +
-                                  static_cast<std::size_t>(dy)) *
-                                     static_cast<std::size_t>(nz) +
-                                 static_cast<std::size_t>(dz);
+      const std::size_t offset = tb.offset_index(tb.site_coords[i], entry.coords);
       double change[kMaxActive] = {};
       tb.kernel.accumulate(offset, entry.increment.data(), change);
       double* sigma = m_stress.data() + i * na;
@@ -864,10 +833,9 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   // flush is followed by a new horizon: every site re-bounded from the fresh stress in one
   // vectorised sweep, so every δ_b starts again from 0 — cheaper than the block-by-block
   // re-bounds that bounds left stale by the flush would need afterwards (docs/performance.md).
-  const bool flush_due =
-      m_events_since_rebuild >= m_params.resolve_every_events ||
-      static_cast<double>(m_stats.replayed_pairs - m_replays_at_rebuild) >
-          m_params.rebuild_replays * static_cast<double>(tb.grid.size());
+  const bool flush_due = m_events_since_rebuild >= m_params.resolve_every_events ||
+                         static_cast<double>(m_stats.replayed_pairs - m_replays_at_rebuild) >
+                             m_params.rebuild_replays * static_cast<double>(tb.grid.size());
   if (left_ball) ++m_stats.horizon_renewals;  // the event moved ⟨σ⟩ out of the ball
   if (flush_due)
     rebuild_at(ctx);

@@ -109,8 +109,6 @@ class FastEngine final : public KmcEngine {
   /// neighbouring kernel entries, so this is more cache-friendly than site by site. Each
   /// site still receives its events in log order, so the result is the same bit for bit.
   void apply_deferred_block(std::size_t block);
-  template <int NA>
-  void replay_block(std::size_t block, std::size_t from, std::size_t end);
   /// Brings a site up to date and recomputes its bound at time t; returns its drive at σ_ref.
   double bound_site(const EngineContext& ctx, std::size_t site, double t);
   void check_athermal(const EngineContext& ctx, std::size_t site, double t);
