@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 
@@ -60,23 +62,69 @@ void site_exponents(int na, const float* eps, std::size_t step, int modes, const
 // so sums agree to round-off, not bit for bit.
 constexpr int kChunk = 8;
 
+// One 8-lane vector per chunk, written with GCC/Clang vector extensions: the auto-vectoriser
+// split the former lane loop into two 256-bit halves even with -mprefer-vector-width=512 (3.3 ns
+// per site-mode instead of 1.5, docs/performance.md). Lane by lane it is the arithmetic of
+// fast_exp, so on every target (vectors wider than the hardware are lowered) the results equal
+// the scalar formula up to FMA contraction.
+using V8d = double __attribute__((vector_size(64)));
+using V8f = float __attribute__((vector_size(32)));
+using V8l = std::int64_t __attribute__((vector_size(64)));
+
+inline V8d fast_exp(V8d x) {
+  const V8d lo = V8d{} - 700.0, hi = V8d{} + 700.0;
+  x = x < lo ? lo : x;
+  x = x > hi ? hi : x;
+  constexpr double kLog2e = 1.4426950408889634;
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  constexpr double kRound = 0x1.8p52;
+  const V8d n = (x * kLog2e + kRound) - kRound;
+  const V8d r = (x - n * kLn2Hi) - n * kLn2Lo;
+  V8d p = V8d{} + 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  const V8l bits = (__builtin_convertvector(n, V8l) + 1023) << 52;
+  return p * (V8d)bits;  // a vector cast reinterprets the bits
+}
+
+inline V8d load8(const double* v) {
+  V8d out;
+  std::memcpy(&out, v, sizeof out);
+  return out;
+}
+
 template <int NA>
 inline void chunk_exponents(const float* eps0, int modes, const double (*s)[kChunk],
                             const double* log_prefactor, double* sum, double* best) {
-  alignas(64) double acc[kChunk], top[kChunk];
-  for (int j = 0; j < kChunk; ++j) acc[j] = 0.0, top[j] = -1e300;
+  static_assert(kChunk == 8, "one V8d per chunk");
+  V8d sa[NA];
+  for (int a = 0; a < NA; ++a) sa[a] = load8(s[a]);
+  const V8d lp = load8(log_prefactor);
+  V8d acc = V8d{}, top = V8d{} - 1e300;
   for (int k = 0; k < modes; ++k) {
-#pragma omp simd aligned(acc, top : 64)
-    for (int j = 0; j < kChunk; ++j) {
-      double x = log_prefactor[j];
-      for (int a = 0; a < NA; ++a)
-        x += s[a][j] *
-             static_cast<double>(eps0[(static_cast<std::size_t>(a) * modes + k) * kChunk + j]);
-      acc[j] += fast_exp(x);
-      top[j] = x > top[j] ? x : top[j];
+    V8d x = lp;
+    for (int a = 0; a < NA; ++a) {
+      V8f e;
+      std::memcpy(&e, eps0 + (static_cast<std::size_t>(a) * modes + k) * kChunk, sizeof e);
+      x += sa[a] * __builtin_convertvector(e, V8d);
     }
+    acc += fast_exp(x);
+    top = x > top ? x : top;
   }
-  for (int j = 0; j < kChunk; ++j) sum[j] = acc[j], best[j] = top[j];
+  std::memcpy(sum, &acc, sizeof acc);
+  std::memcpy(best, &top, sizeof top);
 }
 
 void chunk_exponents(int na, const float* eps0, int modes, const double (*s)[kChunk],
@@ -510,8 +558,9 @@ void StzModel::load_state(const StateReader& in, const std::string& prefix) {
   const std::size_t n = m_grid.size();
   if (in.integers_as<std::int16_t>(prefix + "types", n) != m_type ||
       in.integers_as<std::int32_t>(prefix + "domains", n) != m_domain)
-    throw Error("the checkpoint's STZ types or MRO domains differ from the structure map built "
-                "from its config (was the imported map file changed?)");
+    throw Error(
+        "the checkpoint's STZ types or MRO domains differ from the structure map built "
+        "from its config (was the imported map file changed?)");
   m_tensors = in.floats(prefix + "mode_tensors", m_tensors.size());
   m_barrier0_eV = in.doubles(prefix + "barrier0_eV", n);
   m_free_volume_permanent = in.doubles(prefix + "free_volume_permanent", n);
