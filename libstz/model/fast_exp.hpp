@@ -9,16 +9,17 @@
 
 namespace stz {
 
-inline double fast_exp(double x) {
-  x = x < -700.0 ? -700.0 : (x > 700.0 ? 700.0 : x);
-  constexpr double kLog2e = 1.4426950408889634;
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;
-  // Round to nearest by the 1.5·2^52 trick (|x·log2e| < 2^51): branch-free, vectorisable.
-  constexpr double kRound = 0x1.8p52;
-  const double n = (x * kLog2e + kRound) - kRound;
-  const double r = (x - n * kLn2Hi) - n * kLn2Lo;
-  double p = 1.0 / 6227020800.0;  // 1/13!
+namespace fast_exp_detail {
+constexpr double kLog2e = 1.4426950408889634;
+constexpr double kLn2Hi = 6.93147180369123816490e-01;
+constexpr double kLn2Lo = 1.90821492927058770002e-10;
+// Round to nearest by the 1.5·2^52 trick (|x·log2e| < 2^51): branch-free, vectorisable.
+constexpr double kRound = 0x1.8p52;
+
+/// exp(r) for |r| <= ln2/2 by Horner; T is double or a GCC/Clang double vector.
+template <class T>
+inline T reduced_exp(T r) {
+  T p = T{} + 1.0 / 6227020800.0;  // 1/13! (T{} + c broadcasts c into a vector)
   p = p * r + 1.0 / 479001600.0;
   p = p * r + 1.0 / 39916800.0;
   p = p * r + 1.0 / 3628800.0;
@@ -32,8 +33,17 @@ inline double fast_exp(double x) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r + 1.0;
+  return p;
+}
+}  // namespace fast_exp_detail
+
+inline double fast_exp(double x) {
+  using namespace fast_exp_detail;
+  x = x < -700.0 ? -700.0 : (x > 700.0 ? 700.0 : x);
+  const double n = (x * kLog2e + kRound) - kRound;
+  const double r = (x - n * kLn2Hi) - n * kLn2Lo;
   const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
-  return p * std::bit_cast<double>(bits);
+  return reduced_exp(r) * std::bit_cast<double>(bits);
 }
 
 }  // namespace stz

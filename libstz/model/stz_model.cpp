@@ -71,32 +71,15 @@ using V8d = double __attribute__((vector_size(64)));
 using V8f = float __attribute__((vector_size(32)));
 using V8l = std::int64_t __attribute__((vector_size(64)));
 
-inline V8d fast_exp(V8d x) {
+inline V8d fast_exp(V8d x) {  // fast_exp.hpp's arithmetic on 8 lanes
+  using namespace fast_exp_detail;
   const V8d lo = V8d{} - 700.0, hi = V8d{} + 700.0;
   x = x < lo ? lo : x;
   x = x > hi ? hi : x;
-  constexpr double kLog2e = 1.4426950408889634;
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;
-  constexpr double kRound = 0x1.8p52;
   const V8d n = (x * kLog2e + kRound) - kRound;
   const V8d r = (x - n * kLn2Hi) - n * kLn2Lo;
-  V8d p = V8d{} + 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
   const V8l bits = (__builtin_convertvector(n, V8l) + 1023) << 52;
-  return p * (V8d)bits;  // a vector cast reinterprets the bits
+  return reduced_exp(r) * (V8d)bits;  // a vector cast reinterprets the bits
 }
 
 inline V8d load8(const double* v) {
