@@ -71,8 +71,7 @@ void ResponseKernel::add_translated(TensorField& stress, std::size_t site,
 
 SymTensor ResponseKernel::stress_at(std::size_t target, std::size_t source,
                                     const SymTensor& increment) const {
-  const auto t = m_grid.coords(target), s = m_grid.coords(source);
-  const std::size_t k = m_grid.wrapped_index(t[0] - s[0], t[1] - s[1], t[2] - s[2]);
+  const std::size_t k = m_grid.offset_index(m_grid.coords(target), m_grid.coords(source));
   SymTensor out{};
   for (int b = 0; b < 6; ++b) {
     const double w = increment[static_cast<std::size_t>(b)];

@@ -41,6 +41,17 @@ class Grid {
   }
   /// Index with each coordinate wrapped periodically (any integer accepted).
   std::size_t wrapped_index(long x, long y, long z) const;
+  /// Index of the periodic offset target − source of two in-grid coordinates (what
+  /// wrapped_index gives for it, with one conditional add per axis instead of a modulo): where
+  /// a response kernel of a source voxel is read for a target voxel.
+  std::size_t offset_index(const std::array<int, 3>& target,
+                           const std::array<int, 3>& source) const {
+    int dx = target[0] - source[0], dy = target[1] - source[1], dz = target[2] - source[2];
+    dx += dx < 0 ? m_shape[0] : 0;
+    dy += dy < 0 ? m_shape[1] : 0;
+    dz += dz < 0 ? m_shape[2] : 0;
+    return index(dx, dy, dz);
+  }
   std::array<int, 3> coords(std::size_t index) const {
     const auto nz = static_cast<std::size_t>(m_shape[2]);
     const auto ny = static_cast<std::size_t>(m_shape[1]);

@@ -175,21 +175,6 @@ struct FastEngine::Tables {
     }
   }
 
-  // Index of the periodic offset target − source (as Grid::wrapped_index gives it): where the
-  // kernel of an event at `source` is read for a site at `target`.
-  std::size_t offset_index(const std::array<int, 3>& target,
-                           const std::array<int, 3>& source) const {
-    const int nx = grid.extent(0), ny = grid.extent(1), nz = grid.extent(2);
-    int dx = target[0] - source[0], dy = target[1] - source[1], dz = target[2] - source[2];
-    dx += dx < 0 ? nx : 0;
-    dy += dy < 0 ? ny : 0;
-    dz += dz < 0 ? nz : 0;
-    return (static_cast<std::size_t>(dx) * static_cast<std::size_t>(ny) +
-            static_cast<std::size_t>(dy)) *
-               static_cast<std::size_t>(nz) +
-           static_cast<std::size_t>(dz);
-  }
-
   // Chebyshev distance between two blocks on the periodic block grid.
   int block_distance(const std::array<int, 3>& u, const std::array<int, 3>& v) const {
     int d = 0;
@@ -269,7 +254,7 @@ void FastEngine::apply_deferred(std::size_t site) {
   for (std::size_t k = synced; k < end; ++k) {
     const LogEntry& e = m_log[k];
     if (t.block_distance(cb, e.block) <= t.near_radius) continue;  // applied at the event
-    t.kernel.accumulate(t.offset_index(c, e.coords), e.increment.data(), sigma);
+    t.kernel.accumulate(t.grid.offset_index(c, e.coords), e.increment.data(), sigma);
   }
   m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
   synced = static_cast<std::uint32_t>(end);
@@ -289,7 +274,7 @@ void FastEngine::apply_deferred_block(std::size_t block) {
     for (std::size_t q = 0; q < t.block_size; ++q) {
       const std::size_t site = sites[q];
       if (k < m_synced[site]) continue;  // this site has it already
-      t.kernel.accumulate(t.offset_index(t.site_coords[site], e.coords), e.increment.data(),
+      t.kernel.accumulate(t.grid.offset_index(t.site_coords[site], e.coords), e.increment.data(),
                           m_stress.data() + site * na);
     }
   }
@@ -510,14 +495,10 @@ double FastEngine::ball_exit_time(const EngineContext& ctx, double t) const {
   return t + std::max(0.0, x);
 }
 
-void FastEngine::rebuild(const EngineContext& ctx) {
-  rebuild_at(ctx);
-}
-
 // Applies every deferred kernel at once by one FFT convolution of the eigenstrain (exact up to
 // round-off; the log empties) and checks the drift of the sites that were up to date. Bounds are
-// not touched: what was deferred is now applied, so δ_b becomes entirely "near" (absorbable by a
-// rate-only refresh).
+// not touched: what was deferred is now applied, so δ_b becomes entirely "near"; rebuild then
+// absorbs it with a new horizon.
 void FastEngine::flush(const EngineContext& ctx) {
   const Tables& tb = *m_tables;
   const std::size_t n = tb.grid.size(), na = static_cast<std::size_t>(tb.na);
@@ -551,7 +532,7 @@ void FastEngine::flush(const EngineContext& ctx) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
 }
 
-void FastEngine::rebuild_at(const EngineContext& ctx) {
+void FastEngine::rebuild(const EngineContext& ctx) {
   flush(ctx);
   renew_horizon(ctx);
 }
@@ -804,7 +785,7 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
     const std::uint32_t* sites = tb.block_sites.data() + b * tb.block_size;
     for (std::size_t q = 0; q < tb.block_size; ++q) {
       const std::size_t i = sites[q];
-      const std::size_t offset = tb.offset_index(tb.site_coords[i], entry.coords);
+      const std::size_t offset = tb.grid.offset_index(tb.site_coords[i], entry.coords);
       double change[kMaxActive] = {};
       tb.kernel.accumulate(offset, entry.increment.data(), change);
       double* sigma = m_stress.data() + i * na;
@@ -838,7 +819,7 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
                              m_params.rebuild_replays * static_cast<double>(tb.grid.size());
   if (left_ball) ++m_stats.horizon_renewals;  // the event moved ⟨σ⟩ out of the ball
   if (flush_due)
-    rebuild_at(ctx);
+    rebuild(ctx);
   else if (left_ball)
     renew_horizon(ctx);
 }

@@ -124,7 +124,6 @@ class FastEngine final : public KmcEngine {
   double ball_distance(const SymTensor& mean_stress) const;
   double ball_exit_time(const EngineContext& ctx, double t) const;
   void flush(const EngineContext& ctx);
-  void rebuild_at(const EngineContext& ctx);
   void renew_horizon(const EngineContext& ctx);
 
   std::shared_ptr<const Tables> m_tables;
