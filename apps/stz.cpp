@@ -39,6 +39,7 @@
 #include "libstz/ensemble/ensemble.hpp"
 #include "libstz/io/provenance.hpp"
 #include "libstz/io/resources.hpp"
+#include "libstz/model/stz_model.hpp"
 #include "libstz/io/run_log.hpp"
 #ifdef STZ_WITH_MPI
 #include "apps/mpi_ensemble.hpp"
@@ -167,6 +168,13 @@ int command_check(const CommonOptions& o) {
                  limit.source.c_str());
   for (const auto& line : stz::imported_map_report(config, structure))
     std::fprintf(stderr, "stz: %s\n", line.c_str());
+  if (config.sim.model.cluster.shape != stz::ClusterShape::voxel) {
+    const stz::Grid grid = config.sim.grid.make();
+    const stz::StzCluster cluster = stz::make_stz_cluster(grid, config.sim.model.cluster);
+    std::fprintf(stderr, "stz: STZ cluster of %zu voxels (reach %d), STZ volume %.4g nm^3\n",
+                 cluster.size(), cluster.reach(),
+                 stz::stz_volume_nm3(grid, config.sim.model.cluster, cluster));
+  }
   return 0;
 }
 

@@ -18,7 +18,9 @@ namespace stz {
 class CompactResponseKernel {
  public:
   /// `active`: the Voigt components kept, in order (1..6 distinct entries).
-  CompactResponseKernel(const FftElasticSolver& solver, const std::vector<int>& active);
+  /// With a cluster, K is site-to-site (fft_elastic_solver.hpp, site_kernel_column).
+  CompactResponseKernel(const FftElasticSolver& solver, const std::vector<int>& active,
+                        const StzCluster& cluster = {});
 
   int active_count() const { return m_na; }
   const std::vector<int>& active() const { return m_active; }

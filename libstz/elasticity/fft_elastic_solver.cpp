@@ -186,4 +186,25 @@ void FftElasticSolver::solve(const TensorField& eigenstrain, TensorField* strain
   }
 }
 
+void site_stress_fluctuation(const FftElasticSolver& solver, const StzCluster& cluster,
+                             const TensorField& eigenstrain, TensorField& out,
+                             TensorField& scratch) {
+  if (cluster.single_voxel()) {
+    solver.solve(eigenstrain, nullptr, &out);
+    return;
+  }
+  if (scratch.voxels() != solver.grid().size()) scratch = TensorField(solver.grid());
+  solver.solve(eigenstrain, nullptr, &scratch);
+  cluster.average(scratch, solver.grid(), out);
+}
+
+void site_kernel_column(const FftElasticSolver& solver, const StzCluster& cluster, int component,
+                        TensorField& out) {
+  TensorField unit(solver.grid()), scratch;
+  SymTensor e{};
+  e[static_cast<std::size_t>(component)] = 1.0;
+  cluster.spread_add(unit, solver.grid(), 0, e);
+  site_stress_fluctuation(solver, cluster, unit, out, scratch);
+}
+
 }  // namespace stz

@@ -15,6 +15,7 @@
 
 #include "libstz/elasticity/isotropic_elasticity.hpp"
 #include "libstz/grid/grid.hpp"
+#include "libstz/grid/stz_cluster.hpp"
 #include "libstz/grid/voxel_field.hpp"
 
 namespace stz {
@@ -39,5 +40,16 @@ class FftElasticSolver {
   Grid m_grid;
   IsotropicElasticity m_elasticity;
 };
+
+/// The stress fluctuation the sites see: the solve's voxel stress averaged over each site's STZ
+/// cluster (the voxel stress itself for one-voxel STZs). `scratch` is reused voxel storage.
+void site_stress_fluctuation(const FftElasticSolver& solver, const StzCluster& cluster,
+                             const TensorField& eigenstrain, TensorField& out,
+                             TensorField& scratch);
+
+/// The site stress fluctuation of one STZ of unit eigenstrain component b (tensor shears) at
+/// site 0: the response-kernel column every event is a translated, scaled copy of.
+void site_kernel_column(const FftElasticSolver& solver, const StzCluster& cluster, int component,
+                        TensorField& out);
 
 }  // namespace stz

@@ -50,11 +50,25 @@ struct Buffer {
 
 }  // namespace
 
-KernelConvolution::KernelConvolution(const CompactResponseKernel& kernel)
-    : m_grid(kernel.grid()),
-      m_active(kernel.active()),
-      m_na(kernel.active_count()),
-      m_plans(std::make_unique<Plans>()) {
+KernelConvolution::KernelConvolution(const CompactResponseKernel& kernel,
+                                     const StzCluster& average)
+    : m_grid(kernel.grid()), m_average(average) {
+  init(kernel);
+}
+
+KernelConvolution::KernelConvolution(const CompactResponseKernel& site_kernel,
+                                     const FftElasticSolver& solver, const StzCluster& cluster)
+    : m_grid(site_kernel.grid()), m_average(cluster) {
+  if (cluster.single_voxel())
+    init(site_kernel);
+  else
+    init(CompactResponseKernel(solver, site_kernel.active()));
+}
+
+void KernelConvolution::init(const CompactResponseKernel& kernel) {
+  m_active = kernel.active();
+  m_na = kernel.active_count();
+  m_plans = std::make_unique<Plans>();
   const int nx = m_grid.extent(0), ny = m_grid.extent(1), nz = m_grid.extent(2);
   const bool planar = nz == 1;
   m_spectrum_size = planar ? static_cast<std::size_t>(nx) * (ny / 2 + 1)
@@ -150,6 +164,11 @@ void KernelConvolution::convolve(const TensorField& eigenstrain, std::vector<dou
     double* real = w.reals[a]->ptr;
     fftw_execute_dft_c2r(m_plans->backward, in[a]->ptr, real);
     for (std::size_t i = 0; i < n; ++i) stress[i * na + a] = real[i] * inv_n;
+  }
+  if (!m_average.single_voxel()) {
+    std::vector<double> voxel_stress;
+    voxel_stress.swap(stress);
+    m_average.average(voxel_stress, m_na, m_grid, stress);
   }
 }
 

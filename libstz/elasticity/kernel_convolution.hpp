@@ -18,7 +18,15 @@ namespace stz {
 
 class KernelConvolution {
  public:
-  explicit KernelConvolution(const CompactResponseKernel& kernel);
+  /// With a cluster, `kernel` must be the one-voxel kernel (voxel to voxel), and convolve()
+  /// returns the cluster-averaged (site) stress of the voxel eigenstrain field: the average is
+  /// taken in real space after the transform, so it needs no symmetry of the cluster.
+  explicit KernelConvolution(const CompactResponseKernel& kernel, const StzCluster& average = {});
+  /// The convolution giving the site stress of STZs of `cluster` from a voxel eigenstrain field:
+  /// with one voxel, `site_kernel`'s; with a cluster, the one-voxel kernel's (built from `solver`
+  /// for the purpose, then freed) followed by the cluster average.
+  KernelConvolution(const CompactResponseKernel& site_kernel, const FftElasticSolver& solver,
+                    const StzCluster& cluster);
   ~KernelConvolution();
   KernelConvolution(const KernelConvolution&) = delete;
   KernelConvolution& operator=(const KernelConvolution&) = delete;
@@ -37,7 +45,7 @@ class KernelConvolution {
     std::unique_ptr<Buffers> m_buffers;
   };
 
-  /// stress[i·NA + a] = Σ_b (K_ab * ε*_b)(x_i) for the active components of `eigenstrain`
+  /// stress[i·NA + a] = Σ_b (K_ab * ε*_b)(x_i) (then averaged over the cluster of site i) for the active components of `eigenstrain`
   /// (a full TensorField, tensor shears). Thread-count independent.
   void convolve(const TensorField& eigenstrain, std::vector<double>& stress,
                 Workspace& workspace) const;
@@ -46,7 +54,9 @@ class KernelConvolution {
 
  private:
   struct Plans;
+  void init(const CompactResponseKernel& kernel);
   Grid m_grid;
+  StzCluster m_average;
   std::vector<int> m_active;
   int m_na;
   std::size_t m_spectrum_size;

@@ -8,13 +8,11 @@
 
 namespace stz {
 
-ResponseKernel::ResponseKernel(const FftElasticSolver& solver) : m_grid(solver.grid()) {
-  TensorField unit(m_grid);
+ResponseKernel::ResponseKernel(const FftElasticSolver& solver, const StzCluster& cluster)
+    : m_grid(solver.grid()) {
   for (int b = 0; b < 6; ++b) {
-    unit.fill(0.0);
-    unit(b, 0) = 1.0;
     m_kernels[static_cast<std::size_t>(b)] = TensorField(m_grid);
-    solver.solve(unit, nullptr, &m_kernels[static_cast<std::size_t>(b)]);
+    site_kernel_column(solver, cluster, b, m_kernels[static_cast<std::size_t>(b)]);
     for (int v = 0; v < 6; ++v) {
       const auto k = m_kernels[static_cast<std::size_t>(b)].component(v);
       for (std::size_t i = 1; i < k.size(); ++i)

@@ -14,7 +14,9 @@ namespace stz {
 
 class ResponseKernel {
  public:
-  explicit ResponseKernel(const FftElasticSolver& solver);
+  /// With a cluster, the kernels are site-to-site (fft_elastic_solver.hpp, site_kernel_column):
+  /// the cluster-averaged stress at a site per unit eigenstrain of an STZ cluster at another.
+  explicit ResponseKernel(const FftElasticSolver& solver, const StzCluster& cluster = {});
 
   /// Adds the stress fluctuation of eigenstrain increment Δε* (tensor shears) at `site` to
   /// `stress`. Parallel over rows; results independent of the thread count.

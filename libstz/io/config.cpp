@@ -802,12 +802,26 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
     s.read("axis", c.sim.loading.axis);
   }
   {
-    const Section s =
-        sub("stz", {"attempt_frequency_per_s", "gamma0", "dilatation", "residual_strain_std"});
+    const Section s = sub("stz", {"attempt_frequency_per_s", "gamma0", "dilatation",
+                                  "residual_strain_std", "cluster"});
     s.read("attempt_frequency_per_s", c.sim.model.attempt_frequency_per_s);
     s.read("gamma0", c.sim.model.gamma0);
     s.read("dilatation", c.sim.model.dilatation);
     s.read("residual_strain_std", c.sim.model.residual_strain_std);
+    if (const auto* n = s.find("cluster")) {
+      StzClusterParams& cl = c.sim.model.cluster;
+      const Section cs(*n, "stz.cluster",
+                       {"shape", "radius_nm", "edge_voxels", "thickness_nm", "attempt_scaling"});
+      if (const auto* v = cs.find("shape"))
+        cl.shape = parse_cluster_shape(read_string(*v, "stz.cluster.shape"), "stz.cluster.shape");
+      cs.read("radius_nm", cl.radius_nm);
+      cs.read("edge_voxels", cl.edge_voxels);
+      cs.read("thickness_nm", cl.thickness_nm);
+      if (const auto* v = cs.find("attempt_scaling"))
+        cl.attempt_scaling = parse_attempt_scaling(read_string(*v, "stz.cluster.attempt_scaling"),
+                                                   "stz.cluster.attempt_scaling");
+      cl.validate();
+    }
   }
   read_types(section("types"), c.sim.model);
   {
@@ -1036,6 +1050,13 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(2, "gamma0", format_double(m.gamma0));
   line(2, "dilatation", format_double(m.dilatation));
   line(2, "residual_strain_std", format_double(m.residual_strain_std));
+  line(2, "cluster", "");
+  line(4, "shape", to_string(m.cluster.shape));
+  line(4, "radius_nm", format_double(m.cluster.radius_nm));
+  line(4, "edge_voxels", std::to_string(m.cluster.edge_voxels));
+  line(4, "thickness_nm", format_double(m.cluster.thickness_nm) +
+                              (m.cluster.thickness_nm == 0.0 ? "  # one voxel edge" : ""));
+  line(4, "attempt_scaling", to_string(m.cluster.attempt_scaling));
   line(0, "types", "");
   for (const auto& t : m.types) {
     line(2, t.name, "");

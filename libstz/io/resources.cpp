@@ -62,8 +62,15 @@ double estimate_peak_memory_bytes(const RunConfig& config) {
   double tensor_fields = 0;
   for (const auto& f : config.sim.output.fields)
     tensor_fields += f == "stress_GPa" || f == "plastic_strain";
+  // STZ clusters: three per-voxel free-volume arrays, and (fast engine) the one-voxel compact
+  // kernel the re-solve spectrum is built from, alive while the engine is set up.
+  double cluster_bytes = 0;
+  if (config.sim.model.cluster.shape != ClusterShape::voxel) {
+    const double na = planar ? (config.sim.model.dilatation != 0.0 ? 4 : 3) : 6;
+    cluster_bytes = 3 * 8 + (fast ? na * na * 8 : 0);
+  }
   return m.base_bytes + voxels * (m.per_voxel_bytes + m.per_mode_bytes * mean_modes(config) +
-                                  kTensorFieldBytes * tensor_fields);
+                                  kTensorFieldBytes * tensor_fields + cluster_bytes);
 }
 
 MemoryLimit memory_limit(const RunConfig& config) {

@@ -22,6 +22,48 @@ const char* to_string(OrientationPolicy policy) {
   return policy == OrientationPolicy::per_site ? "per_site" : "per_domain";
 }
 
+ClusterShape parse_cluster_shape(const std::string& text, const std::string& key) {
+  if (text == "voxel") return ClusterShape::voxel;
+  if (text == "sphere") return ClusterShape::sphere;
+  if (text == "cube") return ClusterShape::cube;
+  throw ConfigError(key, text, "one of voxel, sphere, cube");
+}
+
+const char* to_string(ClusterShape shape) {
+  switch (shape) {
+    case ClusterShape::sphere:
+      return "sphere";
+    case ClusterShape::cube:
+      return "cube";
+    default:
+      return "voxel";
+  }
+}
+
+AttemptScaling parse_attempt_scaling(const std::string& text, const std::string& key) {
+  if (text == "per_volume") return AttemptScaling::per_volume;
+  if (text == "per_site") return AttemptScaling::per_site;
+  throw ConfigError(key, text, "one of per_volume, per_site");
+}
+
+const char* to_string(AttemptScaling scaling) {
+  return scaling == AttemptScaling::per_volume ? "per_volume" : "per_site";
+}
+
+void StzClusterParams::validate() const {
+  const std::string p = "stz.cluster.";
+  require(std::isfinite(radius_nm) && radius_nm >= 0.0 && radius_nm <= 1e3, p + "radius_nm",
+          radius_nm, "a radius in [0, 1000] nm");
+  if (shape == ClusterShape::sphere && !(radius_nm > 0.0))
+    throw ConfigError(p + "radius_nm", to_display(radius_nm),
+                      "a radius > 0 nm (stz.cluster.shape is sphere)");
+  if (edge_voxels < 1 || edge_voxels > 64)
+    throw ConfigError(p + "edge_voxels", std::to_string(edge_voxels),
+                      "an integer edge in [1, 64] voxels");
+  require(std::isfinite(thickness_nm) && thickness_nm >= 0.0 && thickness_nm <= 1e3,
+          p + "thickness_nm", thickness_nm, "0 (one voxel edge) or a thickness in (0, 1000] nm");
+}
+
 int StzTypeParams::resolved_modes() const {
   return modes > 0 ? modes : default_mode_count(order, "types." + name + ".order");
 }
@@ -71,6 +113,7 @@ void ModelParams::validate() const {
       std::isfinite(residual_strain_std) && residual_strain_std >= 0 && residual_strain_std <= 10,
       "stz.residual_strain_std", residual_strain_std, "a fraction of gamma0 in [0, 10]");
   free_volume.validate();
+  cluster.validate();
   if (types.empty() || types[0].name != "matrix")
     throw ConfigError("types", types.empty() ? "(none)" : types[0].name,
                       "the first type must be `matrix`");

@@ -67,6 +67,33 @@ struct FreeVolumeParams {
   void validate() const;
 };
 
+/// The voxels an STZ spans (config `stz.cluster`, SPEC 3.1; docs/model.md "STZ clusters").
+enum class ClusterShape {
+  voxel,   ///< one voxel (the default)
+  sphere,  ///< voxels whose centres lie within radius_nm (a disc in 2D)
+  cube,    ///< edge_voxels per axis (a square in 2D)
+};
+ClusterShape parse_cluster_shape(const std::string& text, const std::string& key);
+const char* to_string(ClusterShape shape);
+
+/// How the attempt frequency of a site follows its cluster size |C|.
+enum class AttemptScaling {
+  per_volume,  ///< ν0/|C| per site: sites overlap, so the attempts per STZ volume stay ν0
+  per_site,    ///< ν0 per site, whatever the cluster
+};
+AttemptScaling parse_attempt_scaling(const std::string& text, const std::string& key);
+const char* to_string(AttemptScaling scaling);
+
+struct StzClusterParams {
+  ClusterShape shape = ClusterShape::voxel;
+  double radius_nm = 0.0;  ///< sphere only
+  int edge_voxels = 1;     ///< cube only
+  /// 2D only: the out-of-plane thickness of an STZ, nm (0 = one voxel edge, today's Ω = a³).
+  double thickness_nm = 0.0;
+  AttemptScaling attempt_scaling = AttemptScaling::per_volume;
+  void validate() const;
+};
+
 /// Everything the STZ model needs besides the grid and the structure map.
 struct ModelParams {
   /// Shear magnitude γ0 of every mode.
@@ -80,6 +107,7 @@ struct ModelParams {
   /// Standard deviation of the quenched-in residual eigenstrain, as a fraction of γ0 (0 = none).
   double residual_strain_std = 0.0;
   FreeVolumeParams free_volume;
+  StzClusterParams cluster;
   /// STZ types; index 0 must be `matrix`.
   std::vector<StzTypeParams> types{StzTypeParams{}};
   void validate() const;

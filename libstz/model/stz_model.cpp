@@ -150,15 +150,38 @@ std::vector<std::array<double, kMaxActive>> make_mode_basis(const std::vector<in
 
 }  // namespace
 
+StzCluster make_stz_cluster(const Grid& grid, const StzClusterParams& p) {
+  p.validate();
+  switch (p.shape) {
+    case ClusterShape::sphere:
+      return StzCluster::sphere(grid, p.radius_nm);
+    case ClusterShape::cube:
+      return StzCluster::cube(grid, p.edge_voxels);
+    default:
+      return StzCluster();
+  }
+}
+
+double stz_volume_nm3(const Grid& grid, const StzClusterParams& p, const StzCluster& cluster) {
+  const double a = grid.voxel_nm();
+  const double depth = grid.dimension() == 3 ? a : (p.thickness_nm > 0.0 ? p.thickness_nm : a);
+  return static_cast<double>(cluster.size()) * a * a * depth;
+}
+
 StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureMap& structure,
                    std::uint64_t seed)
     : m_grid(grid),
       m_params(params),
+      m_cluster(make_stz_cluster(grid, params.cluster)),
+      m_stz_volume_nm3(stz::stz_volume_nm3(grid, params.cluster, m_cluster)),
+      m_nu0(params.cluster.attempt_scaling == AttemptScaling::per_volume
+                ? params.attempt_frequency_per_s / static_cast<double>(m_cluster.size())
+                : params.attempt_frequency_per_s),
       m_type(structure.type),
       m_domain(structure.domain_id),
       m_catalog_rng(seed, RngPurpose::catalog),
       m_kT(units::thermal_energy_eV(params.temperature_K)),
-      m_half_omega(0.5 * grid.voxel_volume_nm3() * units::eV_per_GPa_nm3) {
+      m_half_omega(0.5 * m_stz_volume_nm3 * units::eV_per_GPa_nm3) {
   params.validate();
   structure.check_invariants(grid);
   const int n_types = static_cast<int>(params.types.size());
@@ -257,6 +280,33 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   m_free_volume_permanent.assign(n, 0.0);
   m_free_volume_transient.assign(n, 0.0);
   m_transient_since_s.assign(n, 0.0);
+  if (!m_cluster.single_voxel()) {
+    m_voxel_permanent.assign(n, 0.0);
+    m_voxel_transient.assign(n, 0.0);
+    m_voxel_since_s.assign(n, 0.0);
+  }
+}
+
+void StzModel::refresh_site_free_volume(std::size_t site) {
+  // ξt of a voxel decays from its own reset time; the site keeps the cluster mean at the latest
+  // of them, T (no voxel was reset later, so every factor is <= 1 and nothing overflows), and
+  // decays it from there like a single voxel: the mean of exponentials with one rate is one.
+  const auto& offsets = m_cluster.offsets();
+  double permanent = 0.0, latest = 0.0;
+  for (const auto& u : offsets) {
+    const std::size_t v = StzCluster::shifted(m_grid, site, u);
+    permanent += m_voxel_permanent[v];
+    latest = std::max(latest, m_voxel_since_s[v]);
+  }
+  double transient = 0.0;
+  for (const auto& u : offsets) {
+    const std::size_t v = StzCluster::shifted(m_grid, site, u);
+    transient += m_voxel_transient[v] * fast_exp(-(latest - m_voxel_since_s[v]) / m_annealing_time_s);
+  }
+  const double inv = 1.0 / static_cast<double>(offsets.size());
+  m_free_volume_permanent[site] = permanent * inv;
+  m_free_volume_transient[site] = transient * inv;
+  m_transient_since_s[site] = latest;
 }
 
 double StzModel::draw_barrier(int type, Rng& rng) const {
@@ -307,10 +357,11 @@ std::vector<double> StzModel::relative_permanent_free_volume() const {
   std::vector<double> capacity;
   for (const auto& t : m_params.types)
     capacity.push_back(m_params.free_volume.permanent_max * t.resolved_softening_scale());
-  std::vector<double> out(m_free_volume_permanent.size());
+  const auto permanent = permanent_free_volume();
+  std::vector<double> out(permanent.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
     const double c = capacity[static_cast<std::size_t>(m_type[i])];
-    out[i] = c > 0.0 ? m_free_volume_permanent[i] / c : std::numeric_limits<double>::quiet_NaN();
+    out[i] = c > 0.0 ? permanent[i] / c : std::numeric_limits<double>::quiet_NaN();
   }
   return out;
 }
@@ -342,9 +393,16 @@ double StzModel::max_barrier_rise_rate_eV_per_s(double time_s) const {
 
 double StzModel::mean_free_volume(double time_s) const {
   std::vector<double> total(m_grid.size());
+  if (m_cluster.single_voxel()) {
 #pragma omp parallel for schedule(static) if (total.size() >= kParallelMinimum)
-  for (std::size_t i = 0; i < total.size(); ++i)
-    total[i] = m_free_volume_permanent[i] + transient_free_volume(i, time_s);
+    for (std::size_t i = 0; i < total.size(); ++i)
+      total[i] = m_free_volume_permanent[i] + transient_free_volume(i, time_s);
+  } else {
+#pragma omp parallel for schedule(static) if (total.size() >= kParallelMinimum)
+    for (std::size_t i = 0; i < total.size(); ++i)
+      total[i] = m_voxel_permanent[i] +
+                 m_voxel_transient[i] * fast_exp(-(time_s - m_voxel_since_s[i]) / m_annealing_time_s);
+  }
   return deterministic_sum(total.data(), total.size()) / static_cast<double>(total.size());
 }
 
@@ -377,7 +435,7 @@ SiteRate StzModel::site_rate(std::size_t site, const double* sigma_active,
   double sum = 0.0, best = 0.0;
   site_exponents(active_count(), site_tensors(site), site_step(site), mode_count(site), s,
                  -barrier_eV / m_kT, sum, best);
-  return {m_params.attempt_frequency_per_s * sum, best * m_kT};
+  return {m_nu0 * sum, best * m_kT};
 }
 
 void StzModel::site_mode_drives(std::size_t site, const double* sigma_active, double barrier_eV,
@@ -406,7 +464,7 @@ void StzModel::site_mode_rates(std::size_t site, const double* sigma_active, dou
   const int modes = mode_count(site);
   const float* eps = site_tensors(site);
   const std::size_t step = site_step(site);
-  const double log_prefactor = -barrier_eV / m_kT, nu0 = m_params.attempt_frequency_per_s;
+  const double log_prefactor = -barrier_eV / m_kT, nu0 = m_nu0;
   rates.resize(static_cast<std::size_t>(modes));
   for (int k = 0; k < modes; ++k) {
     double x = log_prefactor;
@@ -433,7 +491,7 @@ void StzModel::mode_drives(std::size_t site, const SymTensor& stress, double tim
 void StzModel::site_rates_range(std::size_t begin, std::size_t end, const double* sigma_active,
                                 double time_s, double* rates, double* drives_eV) const {
   const std::size_t na = m_active.size();
-  const double inv_kT = 1.0 / m_kT, nu0 = m_params.attempt_frequency_per_s;
+  const double inv_kT = 1.0 / m_kT, nu0 = m_nu0;
   std::size_t i = begin;
   while (i < end) {
     const int modes = mode_count(i);
@@ -516,10 +574,22 @@ SymTensor StzModel::fire(std::size_t site, int mode, double time_s) {
   const auto& type = m_params.types[static_cast<std::size_t>(t)];
   const auto& fv = m_params.free_volume;
   const double s = type.resolved_softening_scale();
-  m_free_volume_permanent[site] =
-      std::min(fv.permanent_max, m_free_volume_permanent[site] + s * fv.permanent_per_event);
-  m_free_volume_transient[site] = s * fv.transient_per_event;
-  m_transient_since_s[site] = time_s;
+  if (m_cluster.single_voxel()) {
+    m_free_volume_permanent[site] =
+        std::min(fv.permanent_max, m_free_volume_permanent[site] + s * fv.permanent_per_event);
+    m_free_volume_transient[site] = s * fv.transient_per_event;
+    m_transient_since_s[site] = time_s;
+  } else {
+    for (const auto& u : m_cluster.offsets()) {
+      const std::size_t v = StzCluster::shifted(m_grid, site, u);
+      m_voxel_permanent[v] =
+          std::min(fv.permanent_max, m_voxel_permanent[v] + s * fv.permanent_per_event);
+      m_voxel_transient[v] = s * fv.transient_per_event;
+      m_voxel_since_s[v] = time_s;
+    }
+    for (const auto& d : m_cluster.overlap_offsets())
+      refresh_site_free_volume(StzCluster::shifted(m_grid, site, d));
+  }
   if (type.redraw_barrier) m_barrier0_eV[site] = draw_barrier(t, m_catalog_rng);
   if (type.orientation == OrientationPolicy::per_site)
     assign_catalog(site, draw_site_catalog(t, m_catalog_rng));
@@ -534,6 +604,11 @@ void StzModel::save_state(StateWriter& out, const std::string& prefix) const {
   out.put(prefix + "free_volume_permanent", std::span<const double>(m_free_volume_permanent));
   out.put(prefix + "free_volume_transient", std::span<const double>(m_free_volume_transient));
   out.put(prefix + "transient_since_s", std::span<const double>(m_transient_since_s));
+  if (!m_cluster.single_voxel()) {
+    out.put(prefix + "voxel_free_volume_permanent", std::span<const double>(m_voxel_permanent));
+    out.put(prefix + "voxel_free_volume_transient", std::span<const double>(m_voxel_transient));
+    out.put(prefix + "voxel_transient_since_s", std::span<const double>(m_voxel_since_s));
+  }
   out.put_text(prefix + "rng_catalog", m_catalog_rng.save_state());
 }
 
@@ -549,6 +624,11 @@ void StzModel::load_state(const StateReader& in, const std::string& prefix) {
   m_free_volume_permanent = in.doubles(prefix + "free_volume_permanent", n);
   m_free_volume_transient = in.doubles(prefix + "free_volume_transient", n);
   m_transient_since_s = in.doubles(prefix + "transient_since_s", n);
+  if (!m_cluster.single_voxel()) {
+    m_voxel_permanent = in.doubles(prefix + "voxel_free_volume_permanent", n);
+    m_voxel_transient = in.doubles(prefix + "voxel_free_volume_transient", n);
+    m_voxel_since_s = in.doubles(prefix + "voxel_transient_since_s", n);
+  }
   const Rng rng = Rng::restore_state(in.text(prefix + "rng_catalog"));
   if (!rng.same_stream(m_catalog_rng))
     throw Error("the checkpoint's catalog random stream belongs to another seed");

@@ -13,6 +13,13 @@
 // xy, plus zz with dilatation; 3D: all six). Stresses passed as `const double*` hold exactly
 // these components, in the order of active_components().
 //
+// STZ clusters (stz.cluster, SPEC 3.1): an STZ may span a cluster C of voxels centred on its
+// site. Then Ω = |C| × voxel volume, the stress passed for a site is its cluster average, an
+// event adds free volume to every voxel of the cluster, and the softening of a site is the
+// cluster average of its voxels' free volume. The per-site averages are cached (what the rate
+// loops read), so a site's barrier changes when any site whose cluster overlaps its own fires
+// (the offsets StzCluster::overlap_offsets()). With one voxel both are the same arrays.
+//
 // The model knows nothing about event selection or time stepping: it returns site rates and,
 // for one site, its mode rates; `fire` applies an event and returns the eigenstrain increment.
 // Results are independent of the thread count.
@@ -27,6 +34,7 @@
 #include "libstz/catalog/shear_catalog.hpp"
 #include "libstz/core/rng.hpp"
 #include "libstz/core/state_archive.hpp"
+#include "libstz/grid/stz_cluster.hpp"
 #include "libstz/grid/voxel_field.hpp"
 #include "libstz/model/model_params.hpp"
 #include "libstz/structure/structure_map.hpp"
@@ -48,6 +56,12 @@ struct SiteRate {
   double rate = 0.0;             ///< Σ_m k_im, 1/s
   double max_drive_eV = -1e300;  ///< max_m (−Q_im), eV
 };
+
+/// The voxels of an STZ (stz.cluster); throws ConfigError when the cluster does not fit the box.
+StzCluster make_stz_cluster(const Grid& grid, const StzClusterParams& params);
+/// STZ volume Ω, nm³: |C| voxels; in 2D (plane strain) a prism of the cluster's area and the
+/// STZ thickness (stz.cluster.thickness_nm, default one voxel edge: Ω = a³ for one voxel).
+double stz_volume_nm3(const Grid& grid, const StzClusterParams& params, const StzCluster& cluster);
 
 /// Largest number of active Voigt components.
 inline constexpr int kMaxActive = 6;
@@ -106,7 +120,8 @@ class StzModel {
   }
   /// Largest mode count of any type.
   int max_mode_count() const { return m_max_modes; }
-  /// Current barrier B_i(t), eV. Never decreases while the site does not fire (ξt only anneals).
+  /// Current barrier B_i(t), eV. Never decreases between events (ξt only anneals); an event
+  /// changes it at the sites whose cluster overlaps the fired one (with one voxel: that site).
   double barrier_eV(std::size_t site, double time_s) const;
   /// Softening state S_i(t).
   double softening(std::size_t site, double time_s) const;
@@ -114,18 +129,27 @@ class StzModel {
   /// while transient free volume anneals, at most by B0_i·S_transient,i(t)/τ_a.
   double max_barrier_rise_rate_eV_per_s(double time_s) const;
 
-  std::span<const double> permanent_free_volume() const { return m_free_volume_permanent; }
-  /// ξp of every site as a fraction of its type's capacity, permanent_max × the type's
+  /// ξp of every voxel.
+  std::span<const double> permanent_free_volume() const {
+    return m_cluster.single_voxel() ? m_free_volume_permanent : m_voxel_permanent;
+  }
+  /// ξp of every voxel as a fraction of its type's capacity, permanent_max × the type's
   /// softening scale (cfv.measure: relative); NaN where the capacity is 0.
   std::vector<double> relative_permanent_free_volume() const;
-  /// ξt of a site at time t.
+  /// ξt of a site at time t (its cluster's average).
   double transient_free_volume(std::size_t site, double time_s) const;
-  /// Mean of ξp + ξt(t) over all sites.
+  /// Mean of ξp + ξt(t) over all voxels.
   double mean_free_volume(double time_s) const;
   /// Transient-annealing time τ_a, s.
   double annealing_time_s() const { return m_annealing_time_s; }
   /// k_B T, eV.
   double thermal_energy_eV() const { return m_kT; }
+  /// The voxels an STZ spans (one by default).
+  const StzCluster& cluster() const { return m_cluster; }
+  /// STZ volume Ω, nm³: |C| voxels (2D: |C| a² × the STZ thickness).
+  double stz_volume_nm3() const { return m_stz_volume_nm3; }
+  /// Attempt frequency of one site, 1/s: ν0, or ν0/|C| with attempt_scaling per_volume.
+  double site_attempt_frequency_per_s() const { return m_nu0; }
   /// ½ Ω × (eV per GPa nm³): converts σ:ε (GPa) into work (eV).
   double work_per_stress_eV_per_GPa() const { return m_half_omega; }
   /// Largest Frobenius norm of any mode tensor (for step-size and rate bounds).
@@ -167,8 +191,14 @@ class StzModel {
     return m_chunk_uniform[site / kTensorChunk] ? kTensorChunk : 1;
   }
 
+  /// Recomputes the cached cluster averages of a site from its voxels' free volume.
+  void refresh_site_free_volume(std::size_t site);
+
   Grid m_grid;
   ModelParams m_params;
+  StzCluster m_cluster;
+  double m_stz_volume_nm3 = 0.0;
+  double m_nu0 = 0.0;  ///< attempt frequency per site
   std::vector<int> m_type_modes;
   int m_max_modes = 0;
   std::vector<std::int16_t> m_type;
@@ -184,9 +214,12 @@ class StzModel {
   std::vector<char> m_chunk_uniform;
   std::vector<float> m_tensors;
   std::vector<double> m_barrier0_eV;  ///< ΔF_i
+  // Per site (the cluster averages the rates read; with one voxel, the voxel values):
   std::vector<double> m_free_volume_permanent;
-  std::vector<double> m_free_volume_transient;  ///< value at the last reset
-  std::vector<double> m_transient_since_s;      ///< time of the last reset
+  std::vector<double> m_free_volume_transient;  ///< value at m_transient_since_s
+  std::vector<double> m_transient_since_s;      ///< time of the last reset (any cluster voxel)
+  // Per voxel, with clusters only (empty for one voxel):
+  std::vector<double> m_voxel_permanent, m_voxel_transient, m_voxel_since_s;
   Rng m_catalog_rng;
   double m_kT, m_half_omega, m_annealing_time_s, m_max_mode_norm = 0.0;
 };

@@ -63,6 +63,9 @@ struct FastEngine::Tables {
   /// Block offsets of the near field (wrapped, distinct; the zero offset first) and its radius.
   std::vector<std::array<int, 3>> near_blocks;
   int near_radius = 0;
+  /// STZ clusters: offsets of the sites whose cluster overlaps the fired one's (zero excluded);
+  /// the event changes their free volume, hence their barriers. Empty for one-voxel STZs.
+  std::vector<StzCluster::Offset> overlap;
   std::vector<std::array<int, 3>> site_block_coords;
   std::vector<std::array<double, kMaxActive>> basis;
   std::array<double, kMaxActive> weight{};
@@ -72,8 +75,8 @@ struct FastEngine::Tables {
       : grid(solver.grid()),
         active(model.active_components()),
         na(model.active_count()),
-        kernel(solver, active),
-        convolution(kernel),
+        kernel(solver, active, model.cluster()),
+        convolution(kernel, solver, model.cluster()),
         basis(model.mode_space_basis()),
         kT(model.thermal_energy_eV()),
         half_omega(model.work_per_stress_eV_per_GPa()),
@@ -84,6 +87,8 @@ struct FastEngine::Tables {
     build_blocks(p.block_voxels);
     build_near_field(p.near_field_blocks);
     build_work_bound(p.bound_scale);
+    for (const auto& d : model.cluster().overlap_offsets())
+      if (d != StzCluster::Offset{0, 0, 0}) overlap.push_back(d);
   }
 
   void build_blocks(int edge) {
@@ -800,6 +805,13 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
       m_site_drive[i] += w;
     }
     touch(b);
+  }
+  // STZ clusters: the sites sharing a voxel with the fired cluster gained free volume, so their
+  // barriers fell; they are re-bounded exactly (wherever they lie; deferred kernels applied).
+  for (const auto& d : tb.overlap) {
+    const std::size_t i = StzCluster::shifted(tb.grid, site, d);
+    bound_site(ctx, i, t);
+    touch(tb.site_block[i]);
   }
   bound_site(ctx, site, t);
   for (std::size_t b : m_touched) {

@@ -10,11 +10,12 @@
 
 namespace stz {
 
-ReferenceEngine::ReferenceEngine(const FftElasticSolver& solver,
+ReferenceEngine::ReferenceEngine(const FftElasticSolver& solver, const StzCluster& cluster,
                                  const ReferenceEngineParams& params)
     : m_solver(&solver),
+      m_cluster(cluster),
       m_params(params),
-      m_kernel(std::make_shared<const ResponseKernel>(solver)),
+      m_kernel(std::make_shared<const ResponseKernel>(solver, cluster)),
       m_selector(make_selector(params.selector)),
       m_fluctuation(solver.grid()),
       m_site_rates(solver.grid().size(), 0.0) {
@@ -23,6 +24,7 @@ ReferenceEngine::ReferenceEngine(const FftElasticSolver& solver,
 
 ReferenceEngine::ReferenceEngine(const ReferenceEngine& other)
     : m_solver(other.m_solver),
+      m_cluster(other.m_cluster),
       m_params(other.m_params),
       m_kernel(other.m_kernel),
       m_selector(make_selector(other.m_params.selector)),
@@ -41,8 +43,8 @@ std::unique_ptr<KmcEngine> ReferenceEngine::clone() const {
 
 void ReferenceEngine::rebuild(const EngineContext& ctx) {
   m_active = ctx.model.active_components();
-  TensorField fresh(m_solver->grid());
-  m_solver->solve(ctx.eigenstrain, nullptr, &fresh);
+  TensorField fresh(m_solver->grid()), scratch;
+  site_stress_fluctuation(*m_solver, m_cluster, ctx.eigenstrain, fresh, scratch);
   m_fluctuation = TensorField(m_solver->grid());
   for (int v : m_active) {
     const auto src = fresh.component(v);
@@ -105,8 +107,8 @@ void ReferenceEngine::on_event(const EngineContext& ctx, std::size_t site,
 }
 
 void ReferenceEngine::resolve_and_check_drift(const EngineContext& ctx) {
-  TensorField fresh(m_solver->grid());
-  m_solver->solve(ctx.eigenstrain, nullptr, &fresh);
+  TensorField fresh(m_solver->grid()), scratch;
+  site_stress_fluctuation(*m_solver, m_cluster, ctx.eigenstrain, fresh, scratch);
   double diff = 0.0, ref = 0.0;
   for (int v : m_active) {
     const auto a = m_fluctuation.component(v), b = fresh.component(v);

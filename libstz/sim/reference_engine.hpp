@@ -27,7 +27,9 @@ struct ReferenceEngineParams {
 class ReferenceEngine final : public KmcEngine {
  public:
   /// The solver must outlive the engine (Simulation owns both).
-  ReferenceEngine(const FftElasticSolver& solver, const ReferenceEngineParams& params);
+  /// `cluster`: the voxels an STZ spans (the model's); the engine keeps the site stress.
+  ReferenceEngine(const FftElasticSolver& solver, const StzCluster& cluster,
+                  const ReferenceEngineParams& params);
   ReferenceEngine(const ReferenceEngine& other);
 
   std::unique_ptr<KmcEngine> clone() const override;
@@ -46,6 +48,7 @@ class ReferenceEngine final : public KmcEngine {
   void resolve_and_check_drift(const EngineContext& ctx);
 
   const FftElasticSolver* m_solver;
+  StzCluster m_cluster;
   ReferenceEngineParams m_params;
   std::shared_ptr<const ResponseKernel> m_kernel;
   std::unique_ptr<RateSelector> m_selector;

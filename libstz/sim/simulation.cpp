@@ -15,9 +15,7 @@ namespace {
 
 Grid make_grid(const SimulationParams& p) {
   p.validate();
-  const auto& s = p.grid.shape;
-  return s.size() == 2 ? Grid({s[0], s[1], 1}, 2, p.grid.voxel_nm)
-                       : Grid({s[0], s[1], s[2]}, 3, p.grid.voxel_nm);
+  return p.grid.make();
 }
 
 StructureMap make_structure(const Grid& grid, const SimulationParams& p) {
@@ -50,7 +48,7 @@ std::unique_ptr<KmcEngine> make_engine(const SimulationParams& p, const FftElast
     r.max_step_kT_fraction = k.max_step_kT_fraction;
     r.resolve_every_events = k.resolve_every_events;
     r.drift_tolerance = k.drift_tolerance;
-    return std::make_unique<ReferenceEngine>(solver, r);
+    return std::make_unique<ReferenceEngine>(solver, model.cluster(), r);
   }
   FastEngineParams f;
   f.block_voxels = k.resolved_block_voxels(grid.dimension());
@@ -163,8 +161,11 @@ bool Simulation::step() {
 
 void Simulation::fire(std::size_t site, int mode) {
   const SymTensor increment = m_model.fire(site, mode, m_time_s);
-  m_eigenstrain.add(site, increment);
-  for (std::size_t v = 0; v < 6; ++v) m_eigenstrain_sum[v] += increment[v];
+  // The eigenstrain goes to every voxel of the STZ's cluster (one voxel by default).
+  const StzCluster& cluster = m_model.cluster();
+  cluster.spread_add(m_eigenstrain, m_grid, site, increment);
+  const double voxels = static_cast<double>(cluster.size());
+  for (std::size_t v = 0; v < 6; ++v) m_eigenstrain_sum[v] += voxels * increment[v];
   ++m_events;
   if (static_cast<double>(m_events) >
       m_params.kmc.max_events_per_voxel * static_cast<double>(m_grid.size()))

@@ -5,6 +5,7 @@
 
 #include "libstz/core/error.hpp"
 #include "libstz/grid/grid.hpp"
+#include "libstz/model/stz_model.hpp"
 
 namespace stz {
 namespace {
@@ -24,10 +25,17 @@ void GridParams::validate() const {
   if (shape.size() != 2 && shape.size() != 3)
     throw ConfigError("grid.shape", std::to_string(shape.size()) + " entries",
                       "2 entries (2D plane strain) or 3 (3D)");
+  make();
+}
+
+Grid GridParams::make() const {
+  if (shape.size() != 2 && shape.size() != 3)
+    throw ConfigError("grid.shape", std::to_string(shape.size()) + " entries",
+                      "2 entries (2D plane strain) or 3 (3D)");
   const int d = static_cast<int>(shape.size());
-  Grid(d == 2 ? std::array<int, 3>{shape[0], shape[1], 1}
-              : std::array<int, 3>{shape[0], shape[1], shape[2]},
-       d, voxel_nm);  // throws ConfigError on bad extents or voxel size
+  return Grid(d == 2 ? std::array<int, 3>{shape[0], shape[1], 1}
+                     : std::array<int, 3>{shape[0], shape[1], shape[2]},
+              d, voxel_nm);
 }
 
 void MaterialParams::validate() const {
@@ -144,6 +152,7 @@ void SimulationParams::validate() const {
     throw ConfigError("loading.axis", std::to_string(loading.axis),
                       "an axis of the grid (0.." + std::to_string(grid.shape.size() - 1) + ")");
   model.validate();
+  make_stz_cluster(grid.make(), model.cluster);  // the cluster must fit the box
   cfv.validate();
   if (cfv.measure == CfvMeasure::relative && !(model.free_volume.permanent_max > 0))
     throw ConfigError("cfv.measure", "relative",

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "libstz/grid/grid.hpp"
 #include "libstz/kmc/rate_selector.hpp"
 #include "libstz/loading/mean_field_loading.hpp"
 #include "libstz/model/model_params.hpp"
@@ -20,6 +21,8 @@ struct GridParams {
   /// Voxel edge a, nm (`grid.voxel_nm`).
   double voxel_nm = 1.0;
   void validate() const;
+  /// The grid (throws ConfigError on bad extents or voxel size).
+  Grid make() const;
 };
 
 struct MaterialParams {

@@ -275,7 +275,7 @@ double reference_ks(const FrozenState& state, const EngineContext& ctx, const Ex
                                 IsotropicElasticity(p.material.youngs_GPa, p.material.poisson));
   ReferenceEngineParams rp;
   rp.max_step_kT_fraction = fraction;
-  ReferenceEngine engine(solver, rp);
+  ReferenceEngine engine(solver, state.sim().model().cluster(), rp);
   engine.rebuild(ctx);
   const Draws d = draw_many(state, engine, ctx, law, draws, 2);
   if (chi) *chi = chi_square(d, law);
