@@ -1,7 +1,7 @@
 // Checkpoint/restart of the simulation state (SPEC 4.8, 4.11), in memory: a run saved at a
 // consistent point and restored into a fresh Simulation continues bit for bit as the original
 // (series, eigenstrain, free volume, random streams), for both engines, in 2D and 3D, with MRO
-// domains and per-site catalog redraws. The file round trip and kill -9 are in
+// domains and per-site catalog redraws, and with STZ clusters. The file round trip and kill -9 are in
 // tests/apps/resume_test.sh.
 #include <cstring>
 
@@ -51,9 +51,17 @@ void expect_same_point(const SeriesPoint& a, const SeriesPoint& b, std::size_t k
 class CheckpointTest : public ::testing::TestWithParam<EngineKind> {};
 
 TEST_P(CheckpointTest, RestoredRunContinuesBitForBit) {
-  for (auto shape : {std::vector<int>{24, 16}, std::vector<int>{8, 8, 8}}) {
+  // The third case: STZ clusters of 2×2 voxels of 0.5 nm (per-voxel free volume, site caches).
+  for (auto shape : {std::vector<int>{24, 16}, std::vector<int>{8, 8, 8}, std::vector<int>{32, 24}}) {
     SimulationParams p;
     p.grid.shape = shape;
+    const bool clusters = shape[0] == 32;
+    if (clusters) {
+      p.grid.voxel_nm = 0.5;
+      p.model.cluster.shape = ClusterShape::cube;
+      p.model.cluster.edge_voxels = 2;
+      p.model.cluster.thickness_nm = 1.0;
+    }
     p.kmc.engine = GetParam();
     p.kmc.resolve_every_events = 150;  // flushes and re-solves on both sides of the save
     p.loading.max_strain = 0.06;
@@ -89,7 +97,7 @@ TEST_P(CheckpointTest, RestoredRunContinuesBitForBit) {
     c.load_state(first.archive);
     Recorder rest;
     c.run({&rest});
-    SCOPED_TRACE(shape.size() == 2 ? "2D" : "3D");
+    SCOPED_TRACE(clusters ? "2D clusters" : shape.size() == 2 ? "2D" : "3D");
     ASSERT_EQ(first.series_at_save + rest.series.size(), whole.series.size());
     for (std::size_t k = 0; k < rest.series.size(); ++k)
       expect_same_point(rest.series[k], whole.series[first.series_at_save + k], k);
