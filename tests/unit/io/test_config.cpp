@@ -29,7 +29,9 @@ run: {seed: 42, output_dir: results/full}
 grid: {shape: [32, 16, 8], voxel_nm: 0.5}
 material: {youngs_GPa: 80.5, poisson: 0.35, temperature_K: 250}
 loading: {mode: compression, strain_rate_per_s: 1.0e-3, max_strain: 0.05, axis: 1}
-stz: {attempt_frequency_per_s: 2.0e12, gamma0: 0.08, dilatation: 0.1, residual_strain_std: 0.05}
+stz: {attempt_frequency_per_s: 2.0e12, gamma0: 0.08, dilatation: 0.1, residual_strain_std: 0.05,
+      cluster: {shape: sphere, radius_nm: 0.6, edge_voxels: 3, thickness_nm: 0.8,
+                attempt_scaling: per_site}}
 types:
   mro_b: {modes: 2, order: 10.0, barrier_eV: 1.3, barrier_spread: 0.1, orientation: per_site,
           redraw_barrier: false, reverse_modes: false, softening_scale: 0.25}
@@ -83,6 +85,11 @@ TEST(Config, EveryKeyIsRead) {
   EXPECT_EQ(p.model.gamma0, 0.08);
   EXPECT_EQ(p.model.dilatation, 0.1);
   EXPECT_EQ(p.model.residual_strain_std, 0.05);
+  EXPECT_EQ(p.model.cluster.shape, ClusterShape::sphere);
+  EXPECT_EQ(p.model.cluster.radius_nm, 0.6);
+  EXPECT_EQ(p.model.cluster.edge_voxels, 3);
+  EXPECT_EQ(p.model.cluster.thickness_nm, 0.8);
+  EXPECT_EQ(p.model.cluster.attempt_scaling, AttemptScaling::per_site);
   const auto& f = p.model.free_volume;
   EXPECT_EQ(f.permanent_per_event, 0.03);
   EXPECT_EQ(f.transient_per_event, 0.04);
@@ -259,6 +266,14 @@ const Broken kBroken[] = {
     {"loading: {axis: 2}", "loading.axis", ""},
     {"loading: {axis: 1.5}", "loading.axis", "integer"},
     {"stz: {gamma0: 2}", "stz.gamma0", ""},
+    {"stz: {cluster: {shape: ball}}", "stz.cluster.shape", "voxel, sphere, cube"},
+    {"stz: {cluster: {shape: sphere}}", "stz.cluster.radius_nm", "> 0"},
+    {"stz: {cluster: {edge_voxels: 0}}", "stz.cluster.edge_voxels", "[1, 64]"},
+    {"stz: {cluster: {radius: 1}}", "stz.cluster.radius", "radius_nm"},
+    {"stz: {cluster: {attempt_scaling: none}}", "stz.cluster.attempt_scaling", "per_volume"},
+    {"stz: {cluster: 2}", "stz.cluster", "map"},
+    {"grid: {shape: [16, 8]}\nstz: {cluster: {shape: cube, edge_voxels: 4}}",
+     "stz.cluster.edge_voxels", "fits inside every box extent"},
     {"stz: {attempt_frequency_per_s: {a: 1}}", "stz.attempt_frequency_per_s", "map"},
     {"types: [matrix]", "types", "map"},
     {"types: {mro_a: {modes: -3}}", "types.mro_a.modes", ""},

@@ -72,6 +72,11 @@ inline void expect_same_config(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(m.attempt_frequency_per_s, n.attempt_frequency_per_s);
   EXPECT_EQ(m.temperature_K, n.temperature_K);
   EXPECT_EQ(m.residual_strain_std, n.residual_strain_std);
+  EXPECT_EQ(m.cluster.shape, n.cluster.shape);
+  EXPECT_EQ(m.cluster.radius_nm, n.cluster.radius_nm);
+  EXPECT_EQ(m.cluster.edge_voxels, n.cluster.edge_voxels);
+  EXPECT_EQ(m.cluster.thickness_nm, n.cluster.thickness_nm);
+  EXPECT_EQ(m.cluster.attempt_scaling, n.cluster.attempt_scaling);
   EXPECT_EQ(m.free_volume.permanent_per_event, n.free_volume.permanent_per_event);
   EXPECT_EQ(m.free_volume.transient_per_event, n.free_volume.transient_per_event);
   EXPECT_EQ(m.free_volume.permanent_max, n.free_volume.permanent_max);
