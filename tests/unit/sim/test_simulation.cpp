@@ -43,8 +43,15 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
 };
 
 TEST_P(EngineTest, HugeBarriersGiveExactlyElasticTension) {
-  for (auto shape : {std::vector<int>{16, 8}, std::vector<int>{6, 6, 6}}) {
+  // The last case: STZ clusters of 2×2 voxels of 0.5 nm (the elastic limit is unchanged).
+  for (auto shape : {std::vector<int>{16, 8}, std::vector<int>{6, 6, 6}, std::vector<int>{32, 16}}) {
     SimulationParams p = small_run(shape, 0.02);
+    if (shape[0] == 32) {
+      p.grid.voxel_nm = 0.5;
+      p.model.cluster.shape = ClusterShape::cube;
+      p.model.cluster.edge_voxels = 2;
+      p.model.cluster.thickness_nm = 1.0;
+    }
     p.model.types[0].barrier_eV = 90.0;  // no event in 1e10 years
     Simulation sim(p);
     SeriesCollector c;
