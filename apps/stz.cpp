@@ -31,16 +31,16 @@
 #include <CLI/CLI.hpp>
 
 #include "apps/progress_reporter.hpp"
-#include "libstz/io/checkpoint.hpp"
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
 #include "libstz/core/stop_request.hpp"
 #include "libstz/core/version.hpp"
 #include "libstz/ensemble/ensemble.hpp"
+#include "libstz/io/checkpoint.hpp"
 #include "libstz/io/provenance.hpp"
 #include "libstz/io/resources.hpp"
-#include "libstz/model/stz_model.hpp"
 #include "libstz/io/run_log.hpp"
+#include "libstz/model/stz_model.hpp"
 #ifdef STZ_WITH_MPI
 #include "apps/mpi_ensemble.hpp"
 #endif
@@ -211,8 +211,9 @@ void prepare_run_folder(const stz::RunConfig& config, bool overwrite) {
   throw stz::ConfigError("run.output_dir", dir,
                          std::string("a folder without another run's checkpoint (checkpoint.h5 "
                                      "at strain ") +
-                             strain + " has a different config); use --overwrite to replace "
-                                      "it, or another -o");
+                             strain +
+                             " has a different config); use --overwrite to replace "
+                             "it, or another -o");
 }
 
 /// What `run` and `resume` print after the simulation.

@@ -50,8 +50,7 @@ struct Buffer {
 
 }  // namespace
 
-KernelConvolution::KernelConvolution(const CompactResponseKernel& kernel,
-                                     const StzCluster& average)
+KernelConvolution::KernelConvolution(const CompactResponseKernel& kernel, const StzCluster& average)
     : m_grid(kernel.grid()), m_average(average) {
   init(kernel);
 }

@@ -45,8 +45,9 @@ class KernelConvolution {
     std::unique_ptr<Buffers> m_buffers;
   };
 
-  /// stress[i·NA + a] = Σ_b (K_ab * ε*_b)(x_i) (then averaged over the cluster of site i) for the active components of `eigenstrain`
-  /// (a full TensorField, tensor shears). Thread-count independent.
+  /// stress[i·NA + a] = Σ_b (K_ab * ε*_b)(x_i) (then averaged over the cluster of site i) for the
+  /// active components of `eigenstrain` (a full TensorField, tensor shears). Thread-count
+  /// independent.
   void convolve(const TensorField& eigenstrain, std::vector<double>& stress,
                 Workspace& workspace) const;
 

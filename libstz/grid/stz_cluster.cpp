@@ -30,9 +30,8 @@ void StzCluster::check_fits(const Grid& grid, const std::vector<Offset>& offsets
                         "a cluster whose overlap neighbourhood (4 × reach + 1 = " +
                             std::to_string(4 * reach + 1) +
                             " voxels) fits inside every box extent (smallest " +
-                            std::to_string(*std::min_element(grid.shape().begin(),
-                                                             grid.shape().begin() +
-                                                                 grid.dimension())) +
+                            std::to_string(*std::min_element(
+                                grid.shape().begin(), grid.shape().begin() + grid.dimension())) +
                             ")");
 }
 

@@ -871,8 +871,8 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
   }
   {
     OutputParams& o = c.sim.output;
-    const Section s =
-        sub("output", {"stats_every_strain", "snapshots_at_strain", "fields", "checkpoint_every_s"});
+    const Section s = sub(
+        "output", {"stats_every_strain", "snapshots_at_strain", "fields", "checkpoint_every_s"});
     s.read("stats_every_strain", o.stats_every_strain);
     s.read("checkpoint_every_s", o.checkpoint_every_s);
     if (const auto* n = s.find("snapshots_at_strain")) {
@@ -1054,8 +1054,9 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(4, "shape", to_string(m.cluster.shape));
   line(4, "radius_nm", format_double(m.cluster.radius_nm));
   line(4, "edge_voxels", std::to_string(m.cluster.edge_voxels));
-  line(4, "thickness_nm", format_double(m.cluster.thickness_nm) +
-                              (m.cluster.thickness_nm == 0.0 ? "  # one voxel edge" : ""));
+  line(4, "thickness_nm",
+       format_double(m.cluster.thickness_nm) +
+           (m.cluster.thickness_nm == 0.0 ? "  # one voxel edge" : ""));
   line(4, "attempt_scaling", to_string(m.cluster.attempt_scaling));
   line(0, "types", "");
   for (const auto& t : m.types) {

@@ -301,7 +301,8 @@ void StzModel::refresh_site_free_volume(std::size_t site) {
   double transient = 0.0;
   for (const auto& u : offsets) {
     const std::size_t v = StzCluster::shifted(m_grid, site, u);
-    transient += m_voxel_transient[v] * fast_exp(-(latest - m_voxel_since_s[v]) / m_annealing_time_s);
+    transient +=
+        m_voxel_transient[v] * fast_exp(-(latest - m_voxel_since_s[v]) / m_annealing_time_s);
   }
   const double inv = 1.0 / static_cast<double>(offsets.size());
   m_free_volume_permanent[site] = permanent * inv;
@@ -400,8 +401,9 @@ double StzModel::mean_free_volume(double time_s) const {
   } else {
 #pragma omp parallel for schedule(static) if (total.size() >= kParallelMinimum)
     for (std::size_t i = 0; i < total.size(); ++i)
-      total[i] = m_voxel_permanent[i] +
-                 m_voxel_transient[i] * fast_exp(-(time_s - m_voxel_since_s[i]) / m_annealing_time_s);
+      total[i] =
+          m_voxel_permanent[i] +
+          m_voxel_transient[i] * fast_exp(-(time_s - m_voxel_since_s[i]) / m_annealing_time_s);
   }
   return deterministic_sum(total.data(), total.size()) / static_cast<double>(total.size());
 }

@@ -231,7 +231,8 @@ void Simulation::run(const std::vector<SimulationObserver*>& observers) {
     while (g.next_snapshot < snapshots &&
            m_snapshot_strains[static_cast<std::size_t>(g.next_snapshot)] <= e + slack) {
       if (m_snapshot_strains[static_cast<std::size_t>(g.next_snapshot)] < max_strain - slack)
-        for (auto* o : observers) o->on_snapshot(*this, static_cast<int>(g.snapshot_index++), false);
+        for (auto* o : observers)
+          o->on_snapshot(*this, static_cast<int>(g.snapshot_index++), false);
       ++g.next_snapshot;
     }
     const std::int64_t k = stats_index();
@@ -278,7 +279,8 @@ void Simulation::load_state(const StateReader& in) {
                 m_engine->kind() + " engine (kmc.engine)");
   m_model.load_state(in, "model/");
   for (int v = 0; v < kVoigtSize; ++v) {
-    const std::vector<double> values = in.doubles(p + "eigenstrain_" + std::to_string(v), m_grid.size());
+    const std::vector<double> values =
+        in.doubles(p + "eigenstrain_" + std::to_string(v), m_grid.size());
     std::copy(values.begin(), values.end(), m_eigenstrain.component(v).begin());
   }
   const std::vector<double> sum = in.doubles(p + "eigenstrain_sum", kVoigtSize);

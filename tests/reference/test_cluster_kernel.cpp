@@ -47,7 +47,7 @@ void expect_cluster_superposition(const Grid& grid, const StzCluster& cluster, i
 
 TEST(ClusterKernel, SuperpositionEqualsTheClusterAveragedSolve2D) {
   const Grid grid = Grid::plane(32, 24, 0.5);
-  expect_cluster_superposition(grid, StzCluster::cube(grid, 2), 300);    // not symmetric
+  expect_cluster_superposition(grid, StzCluster::cube(grid, 2), 300);      // not symmetric
   expect_cluster_superposition(grid, StzCluster::sphere(grid, 1.0), 300);  // 13 voxels
 }
 

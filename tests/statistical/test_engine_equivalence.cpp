@@ -56,8 +56,7 @@ class FrozenState {
                             IsotropicElasticity(p.material.youngs_GPa, p.material.poisson));
     m_fluct = TensorField(m_sim.grid());
     TensorField scratch;  // the site stress: cluster-averaged with STZ clusters
-    site_stress_fluctuation(solver, m_sim.model().cluster(), m_sim.eigenstrain(), m_fluct,
-                            scratch);
+    site_stress_fluctuation(solver, m_sim.model().cluster(), m_sim.eigenstrain(), m_fluct, scratch);
     for (std::size_t i = 0; i < m_sim.grid().size(); ++i)
       m_offset.push_back(m_offset.empty() ? 0 : m_offset.back() + modes(i - 1));
     m_site_modes = m_offset.back() + modes(m_sim.grid().size() - 1);

@@ -78,8 +78,9 @@ void expect_sinh_law(bool clusters, const std::vector<double>& rates) {
     Simulation sim(p, aligned);
     PlateauStress plateau(2 * elastic + 0.005);
     sim.run({&plateau});
-    std::printf("%sstrain rate %5.1f/s: sinh argument %.3f, predicted %.4f GPa, measured %.4f GPa\n",
-                clusters ? "clusters: " : "", rate, a, predicted, plateau.value());
+    std::printf(
+        "%sstrain rate %5.1f/s: sinh argument %.3f, predicted %.4f GPa, measured %.4f GPa\n",
+        clusters ? "clusters: " : "", rate, a, predicted, plateau.value());
     EXPECT_NEAR(plateau.value() / predicted, 1.0, 0.07);
     measured.push_back(plateau.value());
   }

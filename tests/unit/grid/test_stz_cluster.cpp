@@ -10,8 +10,8 @@ namespace {
 
 TEST(StzCluster, SphereAndDiscCountLatticePointsWithinTheRadius) {
   const Grid plane = Grid::plane(32, 32, 0.5), box = Grid::box(16, 16, 16, 0.5);
-  EXPECT_EQ(StzCluster::sphere(plane, 0.4).size(), 1u);  // below one voxel edge: the site only
-  EXPECT_EQ(StzCluster::sphere(plane, 0.5).size(), 5u);  // |d| <= 1 voxel (edge on the circle)
+  EXPECT_EQ(StzCluster::sphere(plane, 0.4).size(), 1u);   // below one voxel edge: the site only
+  EXPECT_EQ(StzCluster::sphere(plane, 0.5).size(), 5u);   // |d| <= 1 voxel (edge on the circle)
   EXPECT_EQ(StzCluster::sphere(plane, 0.75).size(), 9u);  // |d| <= 1.5: the 3×3 square
   EXPECT_EQ(StzCluster::sphere(plane, 1.0).size(), 13u);  // |d| <= 2
   EXPECT_EQ(StzCluster::sphere(box, 0.5).size(), 7u);

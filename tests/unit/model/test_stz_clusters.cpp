@@ -40,8 +40,8 @@ TEST(StzClusters, VolumeAndAttemptFrequencyFollowTheCluster) {
   m.mode_rates(5, sigma, 0.0, rates);
   const double kT = units::thermal_energy_eV(300.0);
   for (int k = 0; k < m.mode_count(5); ++k) {
-    const double q = m.barrier_eV(5, 0.0) -
-                     0.5 * units::eV_per_GPa_nm3 * double_dot(sigma, m.mode_tensor(5, k));
+    const double q =
+        m.barrier_eV(5, 0.0) - 0.5 * units::eV_per_GPa_nm3 * double_dot(sigma, m.mode_tensor(5, k));
     EXPECT_REL_NEAR(rates[static_cast<std::size_t>(k)], 0.25e13 * std::exp(-q / kT), 1e-12);
   }
   // One voxel keeps Ω = a³ and ν0 (today's model).
@@ -50,9 +50,8 @@ TEST(StzClusters, VolumeAndAttemptFrequencyFollowTheCluster) {
   EXPECT_DOUBLE_EQ(single.site_attempt_frequency_per_s(), 1e13);
   // In 3D a cube of 2³ voxels of 0.5 nm is 1 nm³ (the thickness is a 2D key only).
   const Grid box = Grid::box(8, 8, 8, 0.5);
-  EXPECT_DOUBLE_EQ(StzModel(box, square_cluster_params(), make_matrix_structure(box), 1)
-                       .stz_volume_nm3(),
-                   1.0);
+  EXPECT_DOUBLE_EQ(
+      StzModel(box, square_cluster_params(), make_matrix_structure(box), 1).stz_volume_nm3(), 1.0);
 }
 
 TEST(StzClusters, FiringSpreadsFreeVolumeAndSoftensOverlappingSites) {

@@ -1,8 +1,8 @@
 // Checkpoint/restart of the simulation state (SPEC 4.8, 4.11), in memory: a run saved at a
 // consistent point and restored into a fresh Simulation continues bit for bit as the original
 // (series, eigenstrain, free volume, random streams), for both engines, in 2D and 3D, with MRO
-// domains and per-site catalog redraws, and with STZ clusters. The file round trip and kill -9 are in
-// tests/apps/resume_test.sh.
+// domains and per-site catalog redraws, and with STZ clusters. The file round trip and kill -9 are
+// in tests/apps/resume_test.sh.
 #include <cstring>
 
 #include <gtest/gtest.h>
@@ -52,7 +52,8 @@ class CheckpointTest : public ::testing::TestWithParam<EngineKind> {};
 
 TEST_P(CheckpointTest, RestoredRunContinuesBitForBit) {
   // The third case: STZ clusters of 2×2 voxels of 0.5 nm (per-voxel free volume, site caches).
-  for (auto shape : {std::vector<int>{24, 16}, std::vector<int>{8, 8, 8}, std::vector<int>{32, 24}}) {
+  for (auto shape :
+       {std::vector<int>{24, 16}, std::vector<int>{8, 8, 8}, std::vector<int>{32, 24}}) {
     SimulationParams p;
     p.grid.shape = shape;
     const bool clusters = shape[0] == 32;

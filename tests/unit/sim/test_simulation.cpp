@@ -44,7 +44,8 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
 
 TEST_P(EngineTest, HugeBarriersGiveExactlyElasticTension) {
   // The last case: STZ clusters of 2×2 voxels of 0.5 nm (the elastic limit is unchanged).
-  for (auto shape : {std::vector<int>{16, 8}, std::vector<int>{6, 6, 6}, std::vector<int>{32, 16}}) {
+  for (auto shape :
+       {std::vector<int>{16, 8}, std::vector<int>{6, 6, 6}, std::vector<int>{32, 16}}) {
     SimulationParams p = small_run(shape, 0.02);
     if (shape[0] == 32) {
       p.grid.voxel_nm = 0.5;
@@ -229,8 +230,8 @@ TEST_P(EngineTest, EngineStressEqualsAFreshSolveAfterARun) {
     ASSERT_GT(sim.events(), 100);
     const TensorField cached = sim.engine().stress_fluctuation();
     TensorField fresh(sim.grid());
-    FftElasticSolver(sim.grid(), IsotropicElasticity(92.1, 0.387)).solve(sim.eigenstrain(), nullptr,
-                                                                         &fresh);
+    FftElasticSolver(sim.grid(), IsotropicElasticity(92.1, 0.387))
+        .solve(sim.eigenstrain(), nullptr, &fresh);
     EXPECT_LT(relative_difference(sim, cached, fresh), 1e-8) << shape.size() << "D";
   }
 }
