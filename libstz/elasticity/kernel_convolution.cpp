@@ -50,8 +50,7 @@ struct Buffer {
 
 }  // namespace
 
-KernelConvolution::KernelConvolution(const CompactResponseKernel& kernel, const StzCluster& average)
-    : m_grid(kernel.grid()), m_average(average) {
+KernelConvolution::KernelConvolution(const CompactResponseKernel& kernel) : m_grid(kernel.grid()) {
   init(kernel);
 }
 

@@ -18,13 +18,11 @@ namespace stz {
 
 class KernelConvolution {
  public:
-  /// With a cluster, `kernel` must be the one-voxel kernel (voxel to voxel), and convolve()
-  /// returns the cluster-averaged (site) stress of the voxel eigenstrain field: the average is
-  /// taken in real space after the transform, so it needs no symmetry of the cluster.
-  explicit KernelConvolution(const CompactResponseKernel& kernel, const StzCluster& average = {});
+  explicit KernelConvolution(const CompactResponseKernel& kernel);
   /// The convolution giving the site stress of STZs of `cluster` from a voxel eigenstrain field:
   /// with one voxel, `site_kernel`'s; with a cluster, the one-voxel kernel's (built from `solver`
-  /// for the purpose, then freed) followed by the cluster average.
+  /// for the purpose, then freed) followed by the cluster average, taken in real space after the
+  /// transform (so no symmetry of the cluster is needed).
   KernelConvolution(const CompactResponseKernel& site_kernel, const FftElasticSolver& solver,
                     const StzCluster& cluster);
   ~KernelConvolution();

@@ -89,43 +89,46 @@ void StzCluster::spread_add(TensorField& field, const Grid& grid, std::size_t si
   for (const auto& u : m_offsets) field.add(shifted(grid, site, u), increment);
 }
 
+template <class Get, class Set>
+void StzCluster::average_each(const Grid& grid, int components, Get get, Set set) const {
+  const double inv = 1.0 / static_cast<double>(size());
+  std::vector<std::size_t> voxels(m_offsets.size());
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    for (std::size_t k = 0; k < m_offsets.size(); ++k) voxels[k] = shifted(grid, i, m_offsets[k]);
+    for (int c = 0; c < components; ++c) {
+      double sum = 0.0;
+      for (std::size_t v : voxels) sum += get(v, c);
+      set(i, c, sum * inv);
+    }
+  }
+}
+
 void StzCluster::average(const TensorField& in, const Grid& grid, TensorField& out) const {
   STZ_REQUIRE(in.voxels() == grid.size() && &in != &out, "cluster average of a field of ",
               in.voxels(), " voxels");
-  out = TensorField(grid);
   if (single_voxel()) {
     out = in;
     return;
   }
-  const double inv = 1.0 / static_cast<double>(size());
-  const std::size_t n = grid.size();
-  for (std::size_t i = 0; i < n; ++i)
-    for (int c = 0; c < kVoigtSize; ++c) {
-      double sum = 0.0;
-      for (const auto& u : m_offsets) sum += in(c, shifted(grid, i, u));
-      out(c, i) = sum * inv;
-    }
+  out = TensorField(grid);
+  average_each(
+      grid, kVoigtSize, [&](std::size_t v, int c) { return in(c, v); },
+      [&](std::size_t i, int c, double x) { out(c, i) = x; });
 }
 
 void StzCluster::average(const std::vector<double>& in, int components, const Grid& grid,
                          std::vector<double>& out) const {
   const std::size_t n = grid.size(), nc = static_cast<std::size_t>(components);
   STZ_REQUIRE(in.size() == n * nc && &in != &out, "cluster average of ", in.size(), " values");
-  out.assign(n * nc, 0.0);
   if (single_voxel()) {
     out = in;
     return;
   }
-  const double inv = 1.0 / static_cast<double>(size());
-  std::vector<std::size_t> voxels(m_offsets.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t k = 0; k < m_offsets.size(); ++k) voxels[k] = shifted(grid, i, m_offsets[k]);
-    for (std::size_t c = 0; c < nc; ++c) {
-      double sum = 0.0;
-      for (std::size_t v : voxels) sum += in[v * nc + c];
-      out[i * nc + c] = sum * inv;
-    }
-  }
+  out.assign(n * nc, 0.0);
+  average_each(
+      grid, components,
+      [&](std::size_t v, int c) { return in[v * nc + static_cast<std::size_t>(c)]; },
+      [&](std::size_t i, int c, double x) { out[i * nc + static_cast<std::size_t>(c)] = x; });
 }
 
 }  // namespace stz

@@ -61,6 +61,10 @@ class StzCluster {
   explicit StzCluster(std::vector<Offset> offsets);
   static void check_fits(const Grid& grid, const std::vector<Offset>& offsets, const char* key,
                          const std::string& value);
+  /// The cluster average of `components` values per voxel: set(i, c, mean over u of
+  /// get(i + u, c)), the voxel indices of each site computed once.
+  template <class Get, class Set>
+  void average_each(const Grid& grid, int components, Get get, Set set) const;
   std::vector<Offset> m_offsets;
   std::vector<Offset> m_overlap;
 };

@@ -393,18 +393,15 @@ double StzModel::max_barrier_rise_rate_eV_per_s(double time_s) const {
 }
 
 double StzModel::mean_free_volume(double time_s) const {
+  // Per voxel: with one-voxel STZs the site arrays are the voxel arrays.
+  const bool single = m_cluster.single_voxel();
+  const double* permanent = (single ? m_free_volume_permanent : m_voxel_permanent).data();
+  const double* transient = (single ? m_free_volume_transient : m_voxel_transient).data();
+  const double* since = (single ? m_transient_since_s : m_voxel_since_s).data();
   std::vector<double> total(m_grid.size());
-  if (m_cluster.single_voxel()) {
 #pragma omp parallel for schedule(static) if (total.size() >= kParallelMinimum)
-    for (std::size_t i = 0; i < total.size(); ++i)
-      total[i] = m_free_volume_permanent[i] + transient_free_volume(i, time_s);
-  } else {
-#pragma omp parallel for schedule(static) if (total.size() >= kParallelMinimum)
-    for (std::size_t i = 0; i < total.size(); ++i)
-      total[i] =
-          m_voxel_permanent[i] +
-          m_voxel_transient[i] * fast_exp(-(time_s - m_voxel_since_s[i]) / m_annealing_time_s);
-  }
+  for (std::size_t i = 0; i < total.size(); ++i)
+    total[i] = permanent[i] + transient[i] * fast_exp(-(time_s - since[i]) / m_annealing_time_s);
   return deterministic_sum(total.data(), total.size()) / static_cast<double>(total.size());
 }
 

@@ -66,6 +66,8 @@ struct FastEngine::Tables {
   /// STZ clusters: offsets of the sites whose cluster overlaps the fired one's (zero excluded);
   /// the event changes their free volume, hence their barriers. Empty for one-voxel STZs.
   std::vector<StzCluster::Offset> overlap;
+  /// is_overlap[k]: voxel offset k is one of `overlap` (empty for one-voxel STZs).
+  std::vector<char> is_overlap;
   std::vector<std::array<int, 3>> site_block_coords;
   std::vector<std::array<double, kMaxActive>> basis;
   std::array<double, kMaxActive> weight{};
@@ -89,6 +91,10 @@ struct FastEngine::Tables {
     build_work_bound(p.bound_scale);
     for (const auto& d : model.cluster().overlap_offsets())
       if (d != StzCluster::Offset{0, 0, 0}) overlap.push_back(d);
+    if (!overlap.empty()) {
+      is_overlap.assign(grid.size(), 0);
+      for (const auto& d : overlap) is_overlap[grid.wrapped_index(d[0], d[1], d[2])] = 1;
+    }
   }
 
   void build_blocks(int edge) {
@@ -795,7 +801,8 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
       tb.kernel.accumulate(offset, entry.increment.data(), change);
       double* sigma = m_stress.data() + i * na;
       for (std::size_t a = 0; a < na; ++a) sigma[a] += change[a];
-      if (i == site) continue;
+      // The fired site and the sites overlapping it are re-bounded exactly below.
+      if (i == site || (!tb.is_overlap.empty() && tb.is_overlap[offset])) continue;
       const double w = tb.offset_work[offset];
       if (w > kMaxInflation_kT * tb.kT) {  // a large change: re-evaluating is tighter
         bound_site(ctx, i, t);
