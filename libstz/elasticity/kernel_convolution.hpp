@@ -59,8 +59,8 @@ class KernelConvolution {
   std::vector<int> m_active;
   int m_na;
   std::size_t m_spectrum_size;
-  /// Γ_ab(k), [a·NA + b][k] (real).
-  std::vector<std::vector<double>> m_gamma;
+  /// Γ_ab(k) (real), [k][a·NA + b]: the multiply reads one contiguous block per wave vector.
+  std::vector<double> m_gamma;
   std::unique_ptr<Plans> m_plans;
 };
 
