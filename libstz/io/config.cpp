@@ -811,7 +811,8 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
     if (const auto* n = s.find("cluster")) {
       StzClusterParams& cl = c.sim.model.cluster;
       const Section cs(*n, "stz.cluster",
-                       {"shape", "radius_nm", "edge_voxels", "thickness_nm", "attempt_scaling"});
+                       {"shape", "radius_nm", "edge_voxels", "thickness_nm", "attempt_scaling",
+                        "barrier_disorder"});
       if (const auto* v = cs.find("shape"))
         cl.shape = parse_cluster_shape(read_string(*v, "stz.cluster.shape"), "stz.cluster.shape");
       cs.read("radius_nm", cl.radius_nm);
@@ -820,6 +821,9 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
       if (const auto* v = cs.find("attempt_scaling"))
         cl.attempt_scaling = parse_attempt_scaling(read_string(*v, "stz.cluster.attempt_scaling"),
                                                    "stz.cluster.attempt_scaling");
+      if (const auto* v = cs.find("barrier_disorder"))
+        cl.barrier_disorder = parse_barrier_disorder(
+            read_string(*v, "stz.cluster.barrier_disorder"), "stz.cluster.barrier_disorder");
       cl.validate();
     }
   }
@@ -1058,6 +1062,7 @@ std::string resolved_config_yaml(const RunConfig& c) {
        format_double(m.cluster.thickness_nm) +
            (m.cluster.thickness_nm == 0.0 ? "  # one voxel edge" : ""));
   line(4, "attempt_scaling", to_string(m.cluster.attempt_scaling));
+  line(4, "barrier_disorder", to_string(m.cluster.barrier_disorder));
   line(0, "types", "");
   for (const auto& t : m.types) {
     line(2, t.name, "");

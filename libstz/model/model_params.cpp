@@ -50,6 +50,16 @@ const char* to_string(AttemptScaling scaling) {
   return scaling == AttemptScaling::per_volume ? "per_volume" : "per_site";
 }
 
+BarrierDisorder parse_barrier_disorder(const std::string& text, const std::string& key) {
+  if (text == "per_site") return BarrierDisorder::per_site;
+  if (text == "per_voxel") return BarrierDisorder::per_voxel;
+  throw ConfigError(key, text, "one of per_site, per_voxel");
+}
+
+const char* to_string(BarrierDisorder disorder) {
+  return disorder == BarrierDisorder::per_site ? "per_site" : "per_voxel";
+}
+
 void StzClusterParams::validate() const {
   const std::string p = "stz.cluster.";
   require(std::isfinite(radius_nm) && radius_nm >= 0.0 && radius_nm <= 1e3, p + "radius_nm",

@@ -84,6 +84,16 @@ enum class AttemptScaling {
 AttemptScaling parse_attempt_scaling(const std::string& text, const std::string& key);
 const char* to_string(AttemptScaling scaling);
 
+/// How the quenched barrier disorder ΔF_i = ΔF (1 + spread·(2u − 1)) is drawn (docs/model.md,
+/// "STZ clusters"). per_site: u independent for every site (today's model). per_voxel: every
+/// voxel carries a standard normal g_v and u = Φ(Σ_{v∈C_i} g_v / √|C|), so u is still uniform but
+/// sites whose clusters overlap share their disorder (correlation |C ∩ (C+d)| / |C|): the
+/// disorder keeps the STZ's correlation length when voxels are finer than the STZ. A redraw after
+/// an event redraws the fired cluster's voxels.
+enum class BarrierDisorder { per_site, per_voxel };
+BarrierDisorder parse_barrier_disorder(const std::string& text, const std::string& key);
+const char* to_string(BarrierDisorder disorder);
+
 struct StzClusterParams {
   ClusterShape shape = ClusterShape::voxel;
   double radius_nm = 0.0;  ///< sphere only
@@ -91,6 +101,7 @@ struct StzClusterParams {
   /// 2D only: the out-of-plane thickness of an STZ, nm (0 = one voxel edge, today's Ω = a³).
   double thickness_nm = 0.0;
   AttemptScaling attempt_scaling = AttemptScaling::per_volume;
+  BarrierDisorder barrier_disorder = BarrierDisorder::per_site;
   void validate() const;
 };
 

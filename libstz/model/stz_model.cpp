@@ -246,7 +246,7 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   for (std::size_t i = 0; i < n; ++i) {
     const int t = m_type[i];
     const auto& type = params.types[static_cast<std::size_t>(t)];
-    m_barrier0_eV[i] = draw_barrier(t, barrier_rng);
+    if (!per_voxel_disorder()) m_barrier0_eV[i] = draw_barrier(t, barrier_rng);
     const bool shared = type.orientation == OrientationPolicy::per_domain && m_domain[i] >= 0;
     if (!shared) {
       assign_catalog(i, draw_site_catalog(t, orientation_rng));
@@ -276,6 +276,12 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
                       0,
                       0};
   m_max_mode_norm = frobenius(pure + dil);
+
+  if (per_voxel_disorder()) {  // one normal per voxel, in voxel order, then the site barriers
+    m_voxel_disorder.resize(n);
+    for (double& g : m_voxel_disorder) g = standard_normal(barrier_rng);
+    for (std::size_t i = 0; i < n; ++i) m_barrier0_eV[i] = correlated_barrier(i);
+  }
 
   m_free_volume_permanent.assign(n, 0.0);
   m_free_volume_transient.assign(n, 0.0);
@@ -313,6 +319,18 @@ void StzModel::refresh_site_free_volume(std::size_t site) {
 double StzModel::draw_barrier(int type, Rng& rng) const {
   const auto& t = m_params.types[static_cast<std::size_t>(type)];
   return t.barrier_eV * (1.0 + t.barrier_spread * (2.0 * uniform01(rng) - 1.0));
+}
+
+double StzModel::correlated_barrier(std::size_t site) const {
+  // z = Σ g_v / √|C| is standard normal, so u = Φ(z) is uniform: the same marginal law as
+  // draw_barrier, correlated between overlapping sites.
+  double sum = 0.0;
+  for (const auto& u : m_cluster.offsets())
+    sum += m_voxel_disorder[StzCluster::shifted(m_grid, site, u)];
+  const double z = sum / std::sqrt(static_cast<double>(m_cluster.offsets().size()));
+  const double u = 0.5 * std::erfc(-z / std::sqrt(2.0));
+  const auto& t = m_params.types[static_cast<std::size_t>(m_type[site])];
+  return t.barrier_eV * (1.0 + t.barrier_spread * (2.0 * u - 1.0));
 }
 
 ShearCatalog StzModel::draw_site_catalog(int type, Rng& rng) const {
@@ -589,7 +607,18 @@ SymTensor StzModel::fire(std::size_t site, int mode, double time_s) {
     for (const auto& d : m_cluster.overlap_offsets())
       refresh_site_free_volume(StzCluster::shifted(m_grid, site, d));
   }
-  if (type.redraw_barrier) m_barrier0_eV[site] = draw_barrier(t, m_catalog_rng);
+  if (type.redraw_barrier && per_voxel_disorder()) {
+    // The event rearranged the whole cluster: its voxels redraw, and every site overlapping it
+    // (C − C, the site itself included) takes its new barrier.
+    for (const auto& u : m_cluster.offsets())
+      m_voxel_disorder[StzCluster::shifted(m_grid, site, u)] = standard_normal(m_catalog_rng);
+    for (const auto& d : m_cluster.overlap_offsets()) {
+      const std::size_t j = StzCluster::shifted(m_grid, site, d);
+      m_barrier0_eV[j] = correlated_barrier(j);
+    }
+  } else if (type.redraw_barrier) {
+    m_barrier0_eV[site] = draw_barrier(t, m_catalog_rng);
+  }
   if (type.orientation == OrientationPolicy::per_site)
     assign_catalog(site, draw_site_catalog(t, m_catalog_rng));
   return increment;
@@ -608,6 +637,8 @@ void StzModel::save_state(StateWriter& out, const std::string& prefix) const {
     out.put(prefix + "voxel_free_volume_transient", std::span<const double>(m_voxel_transient));
     out.put(prefix + "voxel_transient_since_s", std::span<const double>(m_voxel_since_s));
   }
+  if (per_voxel_disorder())
+    out.put(prefix + "voxel_barrier_disorder", std::span<const double>(m_voxel_disorder));
   out.put_text(prefix + "rng_catalog", m_catalog_rng.save_state());
 }
 
@@ -628,6 +659,7 @@ void StzModel::load_state(const StateReader& in, const std::string& prefix) {
     m_voxel_transient = in.doubles(prefix + "voxel_free_volume_transient", n);
     m_voxel_since_s = in.doubles(prefix + "voxel_transient_since_s", n);
   }
+  if (per_voxel_disorder()) m_voxel_disorder = in.doubles(prefix + "voxel_barrier_disorder", n);
   const Rng rng = Rng::restore_state(in.text(prefix + "rng_catalog"));
   if (!rng.same_stream(m_catalog_rng))
     throw Error("the checkpoint's catalog random stream belongs to another seed");

@@ -183,6 +183,11 @@ class StzModel {
   void assign_catalog(std::size_t site, const ShearCatalog& catalog);
   ShearCatalog draw_site_catalog(int type, Rng& rng) const;
   double draw_barrier(int type, Rng& rng) const;
+  /// stz.cluster.barrier_disorder per_voxel: ΔF_i from the voxel normals of its cluster.
+  double correlated_barrier(std::size_t site) const;
+  bool per_voxel_disorder() const {
+    return m_params.cluster.barrier_disorder == BarrierDisorder::per_voxel;
+  }
   /// σ_a × (contraction weight) × ½Ω/k_BT: the stress row that multiplies the mode tensors.
   void scaled_stress(const double* sigma_active, double* scaled) const;
   /// Element (a, k) of a site's tensors is site_tensors(site)[(a·M + k)·site_step(site)].
@@ -220,6 +225,8 @@ class StzModel {
   std::vector<double> m_transient_since_s;      ///< time of the last reset (any cluster voxel)
   // Per voxel, with clusters only (empty for one voxel):
   std::vector<double> m_voxel_permanent, m_voxel_transient, m_voxel_since_s;
+  /// Per voxel, with barrier_disorder per_voxel only: the standard normal g_v.
+  std::vector<double> m_voxel_disorder;
   Rng m_catalog_rng;
   double m_kT, m_half_omega, m_annealing_time_s, m_max_mode_norm = 0.0;
 };

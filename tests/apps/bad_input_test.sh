@@ -53,6 +53,7 @@ expect_error bad_measure "cfv.measure" run "$base" --set cfv.measure=percent
 expect_error percolation "cfv.percolation" run "$base" --set cfv.percolation=touches
 expect_error cluster_too_big "stz.cluster.edge_voxels" run "$base" --set stz.cluster.shape=cube --set stz.cluster.edge_voxels=30
 expect_error cluster_shape "stz.cluster.shape" run "$base" --set stz.cluster.shape=ball
+expect_error barrier_disorder "stz.cluster.barrier_disorder" run "$base" --set stz.cluster.barrier_disorder=gaussian
 expect_error min_percolation "cfv.min_percolation_nm3" run "$base" --set cfv.min_percolation_nm3=-5
 expect_error reverse_modes "types.mro_a.reverse_modes" run "$(cfg reverse_modes 'types: {mro_a: {reverse_modes: sometimes}}')"
 expect_error softening_scale "types.mro_a.softening_scale" run "$(cfg softening_scale 'types: {mro_a: {softening_scale: -0.5}}')"

@@ -31,7 +31,7 @@ material: {youngs_GPa: 80.5, poisson: 0.35, temperature_K: 250}
 loading: {mode: compression, strain_rate_per_s: 1.0e-3, max_strain: 0.05, axis: 1}
 stz: {attempt_frequency_per_s: 2.0e12, gamma0: 0.08, dilatation: 0.1, residual_strain_std: 0.05,
       cluster: {shape: sphere, radius_nm: 0.6, edge_voxels: 3, thickness_nm: 0.8,
-                attempt_scaling: per_site}}
+                attempt_scaling: per_site, barrier_disorder: per_voxel}}
 types:
   mro_b: {modes: 2, order: 10.0, barrier_eV: 1.3, barrier_spread: 0.1, orientation: per_site,
           redraw_barrier: false, reverse_modes: false, softening_scale: 0.25}
@@ -90,6 +90,7 @@ TEST(Config, EveryKeyIsRead) {
   EXPECT_EQ(p.model.cluster.edge_voxels, 3);
   EXPECT_EQ(p.model.cluster.thickness_nm, 0.8);
   EXPECT_EQ(p.model.cluster.attempt_scaling, AttemptScaling::per_site);
+  EXPECT_EQ(p.model.cluster.barrier_disorder, BarrierDisorder::per_voxel);
   const auto& f = p.model.free_volume;
   EXPECT_EQ(f.permanent_per_event, 0.03);
   EXPECT_EQ(f.transient_per_event, 0.04);

@@ -118,6 +118,98 @@ TEST(StzClusters, CheckpointRestoresVoxelAndSiteFreeVolume) {
   EXPECT_EQ(restored.mean_free_volume(4.0), m.mean_free_volume(4.0));
 }
 
+// barrier_disorder per_voxel: ΔF_i = ΔF (1 + spread (2Φ(z_i) − 1)), z_i = Σ_{v∈C_i} g_v / √|C|.
+ModelParams correlated_params() {
+  ModelParams p;
+  p.cluster.shape = ClusterShape::cube;
+  p.cluster.edge_voxels = 2;
+  p.cluster.barrier_disorder = BarrierDisorder::per_voxel;
+  return p;
+}
+
+// Pearson correlation of the barriers of sites (x, y) and (x + dx, y + dy) over the whole grid.
+double barrier_correlation(const StzModel& m, const Grid& g, int dx, int dy) {
+  double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  const double n = static_cast<double>(g.size());
+  for (int x = 0; x < g.extent(0); ++x)
+    for (int y = 0; y < g.extent(1); ++y) {
+      const double a = m.barrier_eV(g.index(x, y, 0), 0.0);
+      const double b = m.barrier_eV(g.wrapped_index(x + dx, y + dy, 0), 0.0);
+      sa += a, sb += b, saa += a * a, sbb += b * b, sab += a * b;
+    }
+  const double cov = sab / n - sa / n * (sb / n);
+  return cov / std::sqrt((saa / n - sa / n * (sa / n)) * (sbb / n - sb / n * (sb / n)));
+}
+
+TEST(StzClusters, PerVoxelBarrierDisorderKeepsTheLawAndCorrelatesOverlappingSites) {
+  const Grid g = Grid::plane(256, 256, 0.5);
+  const StzModel m(g, correlated_params(), make_matrix_structure(g), 3);
+  const auto& t = m.params().types[0];
+  // Marginal law: uniform on ΔF (1 ± spread). Mean and variance of u = (ΔF/ΔF0 − 1 + s)/(2s)
+  // against 1/2 and 1/12; 65 536 sites with correlation length ~2, so the standard errors are
+  // ~2e-3 and ~1e-3 (relative): 1e-2 and 5 % are > 4 standard errors.
+  double su = 0, suu = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const double b = m.barrier_eV(i, 0.0);
+    ASSERT_GE(b, t.barrier_eV * (1.0 - t.barrier_spread));
+    ASSERT_LE(b, t.barrier_eV * (1.0 + t.barrier_spread));
+    const double u = (b / t.barrier_eV - 1.0 + t.barrier_spread) / (2.0 * t.barrier_spread);
+    su += u;
+    suu += u * u;
+  }
+  const double n = static_cast<double>(g.size());
+  EXPECT_NEAR(su / n, 0.5, 1e-2);
+  EXPECT_NEAR((suu / n - su / n * (su / n)) * 12.0, 1.0, 0.05);
+  // Overlap fraction ρ of the normals gives corr(Φ(z1), Φ(z2)) = (6/π) asin(ρ/2) for the
+  // uniforms: ρ = 1/2 at (1, 0) → 0.4826; ρ = 1/4 at (1, 1) → 0.2394; 0 at (2, 0). The
+  // tolerance 0.03 is > 5 standard errors of a correlation over 65 536 weakly dependent pairs.
+  auto expected = [](double rho) { return 6.0 / units::pi * std::asin(rho / 2.0); };
+  EXPECT_NEAR(barrier_correlation(m, g, 1, 0), expected(0.5), 0.03);
+  EXPECT_NEAR(barrier_correlation(m, g, 0, 1), expected(0.5), 0.03);
+  EXPECT_NEAR(barrier_correlation(m, g, 1, 1), expected(0.25), 0.03);
+  EXPECT_NEAR(barrier_correlation(m, g, 2, 0), 0.0, 0.03);
+  // Negative control: per_site draws are independent between neighbours.
+  ModelParams independent = correlated_params();
+  independent.cluster.barrier_disorder = BarrierDisorder::per_site;
+  const StzModel m0(g, independent, make_matrix_structure(g), 3);
+  EXPECT_NEAR(barrier_correlation(m0, g, 1, 0), 0.0, 0.03);
+}
+
+TEST(StzClusters, PerVoxelDisorderRedrawsTheFiredClusterAndItsOverlappingSites) {
+  const Grid g = Grid::plane(12, 10, 0.5);
+  ModelParams p = correlated_params();
+  p.free_volume.softening_coefficient = 0.0;  // barrier_eV is then ΔF_i itself
+  StzModel m(g, p, make_matrix_structure(g), 4);
+  std::vector<double> before(g.size());
+  for (std::size_t i = 0; i < g.size(); ++i) before[i] = m.barrier_eV(i, 0.0);
+  m.fire(g.index(4, 4, 0), 0, 1.0);
+  // Cluster {0, 1}² of (4, 4): the overlapping sites are (3..5, 3..5); only they change.
+  for (int x = 0; x < 12; ++x)
+    for (int y = 0; y < 10; ++y) {
+      const std::size_t i = g.index(x, y, 0);
+      const bool overlapping = x >= 3 && x <= 5 && y >= 3 && y <= 5;
+      if (overlapping)
+        EXPECT_NE(m.barrier_eV(i, 1.0), before[i]) << x << "," << y;
+      else
+        EXPECT_EQ(m.barrier_eV(i, 1.0), before[i]) << x << "," << y;
+    }
+  // A type that keeps its barrier changes nothing.
+  p.types[0].redraw_barrier = false;
+  StzModel kept(g, p, make_matrix_structure(g), 4);
+  kept.fire(g.index(4, 4, 0), 0, 1.0);
+  for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(kept.barrier_eV(i, 1.0), before[i]);
+  // The checkpoint carries the voxel normals: a restored model redraws the same way.
+  MemoryStateArchive archive;
+  m.save_state(archive, "model/");
+  ModelParams same = p;
+  same.types[0].redraw_barrier = true;
+  StzModel twin(g, same, make_matrix_structure(g), 4);
+  twin.load_state(archive, "model/");
+  m.fire(g.index(7, 2, 0), 1, 2.0);
+  twin.fire(g.index(7, 2, 0), 1, 2.0);
+  for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(twin.barrier_eV(i, 2.0), m.barrier_eV(i, 2.0));
+}
+
 TEST(StzClusters, BadClusterKeysAreConfigErrors) {
   ModelParams p;
   p.cluster.shape = ClusterShape::sphere;  // without a radius
@@ -129,6 +221,7 @@ TEST(StzClusters, BadClusterKeysAreConfigErrors) {
   EXPECT_THROW(p.validate(), ConfigError);
   EXPECT_THROW(parse_cluster_shape("ball", "stz.cluster.shape"), ConfigError);
   EXPECT_THROW(parse_attempt_scaling("none", "stz.cluster.attempt_scaling"), ConfigError);
+  EXPECT_THROW(parse_barrier_disorder("gaussian", "stz.cluster.barrier_disorder"), ConfigError);
   // Too big for the box: refused when the model is built, with the key.
   ModelParams big;
   big.cluster.shape = ClusterShape::cube;
