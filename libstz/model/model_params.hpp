@@ -85,11 +85,13 @@ AttemptScaling parse_attempt_scaling(const std::string& text, const std::string&
 const char* to_string(AttemptScaling scaling);
 
 /// How the quenched barrier disorder ΔF_i = ΔF (1 + spread·(2u − 1)) is drawn (docs/model.md,
-/// "STZ clusters"). per_site: u independent for every site (today's model). per_voxel: every
-/// voxel carries a standard normal g_v and u = Φ(Σ_{v∈C_i} g_v / √|C|), so u is still uniform but
-/// sites whose clusters overlap share their disorder (correlation |C ∩ (C+d)| / |C|): the
-/// disorder keeps the STZ's correlation length when voxels are finer than the STZ. A redraw after
-/// an event redraws the fired cluster's voxels.
+/// "STZ clusters"). per_site: u independent for every site. per_voxel (default): every voxel
+/// carries a standard normal g_v and u = Φ(Σ_{v∈C_i} g_v / √|C|), so u is still uniform but sites
+/// whose clusters overlap share their disorder (correlation |C ∩ (C+d)| / |C|): the disorder
+/// keeps the STZ's correlation length when voxels are finer than the STZ (and results converge
+/// with the voxel size, docs/model.md). A redraw after an event redraws the fired cluster's
+/// voxels. With one-voxel STZs both are the same law and the per-site draw is used (today's
+/// runs bit for bit).
 enum class BarrierDisorder { per_site, per_voxel };
 BarrierDisorder parse_barrier_disorder(const std::string& text, const std::string& key);
 const char* to_string(BarrierDisorder disorder);
@@ -101,7 +103,7 @@ struct StzClusterParams {
   /// 2D only: the out-of-plane thickness of an STZ, nm (0 = one voxel edge, today's Ω = a³).
   double thickness_nm = 0.0;
   AttemptScaling attempt_scaling = AttemptScaling::per_volume;
-  BarrierDisorder barrier_disorder = BarrierDisorder::per_site;
+  BarrierDisorder barrier_disorder = BarrierDisorder::per_voxel;
   void validate() const;
 };
 

@@ -21,13 +21,48 @@ double frobenius(const SymTensor& t) {
   return std::sqrt(double_dot(t, t));
 }
 
-// The hot loop of both engines: one site, every mode k: x_k = log_prefactor + Σ_a s_a ε*_{a,k}
-// (s already carries ½Ω/k_BT and the shear weight); returns Σ_k exp(x_k) and max_k x_k. NA (the
+// The hot loop of both engines: one site, every mode k: x_k = c + Σ_a s_a γ_{a,k}, with γ the
+// stored shear parts and c = −ΔF/k_BT + s·D the part common to all modes (D the dilatation; s
+// already carries ½Ω/k_BT and the shear weight); returns Σ_k exp(x_k) and max_k x_k. NA (the
 // active component count) is a template parameter so the component loop unrolls and the mode
 // loop vectorises. The reduction order is fixed by the code, not by threads.
+//
+// Paired sites (reverse modes, even M) store only the P = M/2 systems: mode k + P is exactly −γ_k,
+// so a pair contributes e^c (e^y + e^−y) with y = s·γ_k — one exponential and one division
+// instead of two exponentials, half the dot products and half the tensor memory.
+
+// e^c for a paired site, as a product of two clamped factors: exact for c >= −1400 (fast_exp
+// alone clamps at −700), 0 below, so a huge barrier gives no spurious rate through e^|y|.
+inline double pair_prefactor(double c) {
+  const double head = c > -700.0 ? c : -700.0;
+  return fast_exp(head) * fast_exp(c - head);
+}
+
 template <int NA>
-inline void site_exponents(const float* eps, std::size_t step, int modes, const double* s,
-                           double log_prefactor, double& sum, double& best) {
+inline void paired_exponents(const float* eps, std::size_t step, int stored, const double* s,
+                             double c, double& sum, double& best) {
+  double acc = 0.0, top = 0.0;
+#pragma omp simd reduction(+ : acc) reduction(max : top)
+  for (int k = 0; k < stored; ++k) {
+    double y = 0.0;
+    for (int a = 0; a < NA; ++a)
+      y += s[a] * static_cast<double>(eps[(static_cast<std::size_t>(a) * stored + k) * step]);
+    const double ay = y < 0.0 ? -y : y;
+    const double e = fast_exp(ay);
+    acc += e + 1.0 / e;
+    top = ay > top ? ay : top;
+  }
+  sum = pair_prefactor(c) * acc;
+  best = c + top;
+}
+
+template <int NA>
+inline void site_exponents(const float* eps, std::size_t step, int modes, bool paired,
+                           const double* s, double log_prefactor, double& sum, double& best) {
+  if (paired) {
+    paired_exponents<NA>(eps, step, modes / 2, s, log_prefactor, sum, best);
+    return;
+  }
   double acc = 0.0, top = -1e300;
 #pragma omp simd reduction(+ : acc) reduction(max : top)
   for (int k = 0; k < modes; ++k) {
@@ -41,17 +76,17 @@ inline void site_exponents(const float* eps, std::size_t step, int modes, const 
   best = top;
 }
 
-void site_exponents(int na, const float* eps, std::size_t step, int modes, const double* s,
-                    double log_prefactor, double& sum, double& best) {
+void site_exponents(int na, const float* eps, std::size_t step, int modes, bool paired,
+                    const double* s, double log_prefactor, double& sum, double& best) {
   switch (na) {
     case 3:
-      site_exponents<3>(eps, step, modes, s, log_prefactor, sum, best);
+      site_exponents<3>(eps, step, modes, paired, s, log_prefactor, sum, best);
       return;
     case 4:
-      site_exponents<4>(eps, step, modes, s, log_prefactor, sum, best);
+      site_exponents<4>(eps, step, modes, paired, s, log_prefactor, sum, best);
       return;
     default:
-      site_exponents<6>(eps, step, modes, s, log_prefactor, sum, best);
+      site_exponents<6>(eps, step, modes, paired, s, log_prefactor, sum, best);
       return;
   }
 }
@@ -89,12 +124,35 @@ inline V8d load8(const double* v) {
 }
 
 template <int NA>
-inline void chunk_exponents(const float* eps0, int modes, const double (*s)[kChunk],
+inline void chunk_exponents(const float* eps0, int modes, bool paired, const double (*s)[kChunk],
                             const double* log_prefactor, double* sum, double* best) {
   static_assert(kChunk == 8, "one V8d per chunk");
   V8d sa[NA];
   for (int a = 0; a < NA; ++a) sa[a] = load8(s[a]);
   const V8d lp = load8(log_prefactor);
+  if (paired) {  // paired_exponents on 8 lanes
+    const int stored = modes / 2;
+    V8d acc = V8d{}, top = V8d{};
+    for (int k = 0; k < stored; ++k) {
+      V8d y = V8d{};
+      for (int a = 0; a < NA; ++a) {
+        V8f e;
+        std::memcpy(&e, eps0 + (static_cast<std::size_t>(a) * stored + k) * kChunk, sizeof e);
+        y += sa[a] * __builtin_convertvector(e, V8d);
+      }
+      const V8d ay = y < 0.0 ? -y : y;
+      const V8d e = fast_exp(ay);
+      acc += e + 1.0 / e;
+      top = ay > top ? ay : top;
+    }
+    const V8d lo = V8d{} - 700.0;
+    const V8d head = lp > lo ? lp : lo;
+    const V8d c = fast_exp(head) * fast_exp(lp - head);
+    const V8d out = c * acc, drive = lp + top;
+    std::memcpy(sum, &out, sizeof out);
+    std::memcpy(best, &drive, sizeof drive);
+    return;
+  }
   V8d acc = V8d{}, top = V8d{} - 1e300;
   for (int k = 0; k < modes; ++k) {
     V8d x = lp;
@@ -110,17 +168,18 @@ inline void chunk_exponents(const float* eps0, int modes, const double (*s)[kChu
   std::memcpy(best, &top, sizeof top);
 }
 
-void chunk_exponents(int na, const float* eps0, int modes, const double (*s)[kChunk],
-                     const double* log_prefactor, double* sum, double* best) {
+void chunk_exponents(int na, const float* eps0, int modes, bool paired,
+                     const double (*s)[kChunk], const double* log_prefactor, double* sum,
+                     double* best) {
   switch (na) {
     case 3:
-      chunk_exponents<3>(eps0, modes, s, log_prefactor, sum, best);
+      chunk_exponents<3>(eps0, modes, paired, s, log_prefactor, sum, best);
       return;
     case 4:
-      chunk_exponents<4>(eps0, modes, s, log_prefactor, sum, best);
+      chunk_exponents<4>(eps0, modes, paired, s, log_prefactor, sum, best);
       return;
     default:
-      chunk_exponents<6>(eps0, modes, s, log_prefactor, sum, best);
+      chunk_exponents<6>(eps0, modes, paired, s, log_prefactor, sum, best);
       return;
   }
 }
@@ -185,7 +244,11 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   params.validate();
   structure.check_invariants(grid);
   const int n_types = static_cast<int>(params.types.size());
-  for (const auto& t : params.types) m_type_modes.push_back(t.resolved_modes());
+  for (const auto& t : params.types) {
+    m_type_modes.push_back(t.resolved_modes());
+    // Reverse modes with an even count: modes P..M−1 are exactly the negated systems 0..P−1.
+    m_type_paired.push_back(t.reverse_modes && m_type_modes.back() % 2 == 0);
+  }
   m_max_modes = *std::max_element(m_type_modes.begin(), m_type_modes.end());
   m_annealing_time_s = 1.0 / (params.attempt_frequency_per_s *
                               std::exp(-params.free_volume.annealing_barrier_eV / m_kT));
@@ -195,8 +258,11 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
     m_active = {kXX, kYY, kZZ, kYZ, kXZ, kXY};
   else if (params.dilatation != 0.0)
     m_active = {kXX, kYY, kZZ, kXY};
-  for (std::size_t a = 0; a < m_active.size(); ++a)
+  for (std::size_t a = 0; a < m_active.size(); ++a) {
     m_stress_scale[a] = voigt_contraction_weight(m_active[a]) * m_half_omega / m_kT;
+    // The dilatation δγ0/3·I every mode carries (shear_catalog.cpp, from_systems).
+    m_dilatation[a] = m_active[a] < 3 ? params.dilatation * params.gamma0 / 3.0 : 0.0;
+  }
   m_mode_basis = make_mode_basis(m_active, grid.dimension(), params.dilatation != 0.0);
 
   for (const auto& d : structure.domains)
@@ -221,15 +287,15 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
     const std::size_t first = c * kTensorChunk, last = std::min(n, first + kTensorChunk);
     bool uniform = true;
     for (std::size_t i = first; i < last; ++i)
-      uniform = uniform && mode_count(i) == mode_count(first);
+      uniform = uniform && mode_count(i) == mode_count(first) && paired(i) == paired(first);
     m_chunk_uniform[c] = uniform;
     if (uniform) {  // every lane, even past the grid's end, so the chunk is whole vectors
       for (std::size_t i = first; i < last; ++i) m_site_base[i] = offset + (i - first);
-      offset += kTensorChunk * na * static_cast<std::uint64_t>(mode_count(first));
+      offset += kTensorChunk * na * static_cast<std::uint64_t>(stored_count(first));
     } else {
       for (std::size_t i = first; i < last; ++i) {
         m_site_base[i] = offset;
-        offset += na * static_cast<std::uint64_t>(mode_count(i));
+        offset += na * static_cast<std::uint64_t>(stored_count(i));
       }
     }
   }
@@ -343,14 +409,37 @@ ShearCatalog StzModel::draw_site_catalog(int type, Rng& rng) const {
 }
 
 void StzModel::assign_catalog(std::size_t site, const ShearCatalog& catalog) {
-  const int modes = mode_count(site);
+  const int modes = mode_count(site), stored = stored_count(site);
   STZ_REQUIRE(catalog.size() == modes, "catalog of ", catalog.size(), " modes for ", modes);
   float* out = m_tensors.data() + m_site_base[site];
   const std::size_t step = site_step(site);
-  for (std::size_t a = 0; a < m_active.size(); ++a)
-    for (int k = 0; k < modes; ++k)
-      out[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step] =
-          static_cast<float>(catalog.mode(k)[static_cast<std::size_t>(m_active[a])]);
+  for (std::size_t a = 0; a < m_active.size(); ++a) {
+    const auto v = static_cast<std::size_t>(m_active[a]);
+    for (int k = 0; k < stored; ++k) {
+      const double shear = catalog.mode(k)[v] - m_dilatation[a];
+      if (stored < modes)  // a paired catalog must hold the reverse shear of every system
+        STZ_REQUIRE(std::abs(catalog.mode(k + stored)[v] - m_dilatation[a] + shear) <=
+                        1e-12 * m_params.gamma0,
+                    "mode ", k + stored, " of a reverse-mode catalog is not mode ", k, " reversed");
+      out[(a * static_cast<std::size_t>(stored) + static_cast<std::size_t>(k)) * step] =
+          static_cast<float>(shear);
+    }
+  }
+}
+
+double StzModel::site_offset(const double* s) const {
+  double c = 0.0;
+  for (std::size_t a = 0; a < m_active.size(); ++a) c += s[a] * m_dilatation[a];
+  return c;
+}
+
+double StzModel::stored_shear(const float* eps, std::size_t step, int stored, std::size_t a,
+                              int mode) const {
+  const int k = mode < stored ? mode : mode - stored;  // paired: mode k + P is −γ_k
+  const double g =
+      static_cast<double>(eps[(a * static_cast<std::size_t>(stored) + static_cast<std::size_t>(k)) *
+                              step]);
+  return mode < stored ? g : -g;
 }
 
 SymTensor StzModel::mode_tensor(std::size_t site, int mode) const {
@@ -360,8 +449,8 @@ SymTensor StzModel::mode_tensor(std::size_t site, int mode) const {
   const std::size_t step = site_step(site);
   SymTensor t{};
   for (std::size_t a = 0; a < m_active.size(); ++a)
-    t[static_cast<std::size_t>(m_active[a])] = static_cast<double>(
-        eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(mode)) * step]);
+    t[static_cast<std::size_t>(m_active[a])] =
+        stored_shear(eps, step, stored_count(site), a, mode) + m_dilatation[a];
   return t;
 }
 
@@ -450,8 +539,8 @@ SiteRate StzModel::site_rate(std::size_t site, const double* sigma_active,
   double s[kMaxActive];
   scaled_stress(sigma_active, s);
   double sum = 0.0, best = 0.0;
-  site_exponents(active_count(), site_tensors(site), site_step(site), mode_count(site), s,
-                 -barrier_eV / m_kT, sum, best);
+  site_exponents(active_count(), site_tensors(site), site_step(site), mode_count(site),
+                 paired(site), s, -barrier_eV / m_kT + site_offset(s), sum, best);
   return {m_nu0 * sum, best * m_kT};
 }
 
@@ -459,18 +548,15 @@ void StzModel::site_mode_drives(std::size_t site, const double* sigma_active, do
                                 std::vector<double>& drives_eV) const {
   double s[kMaxActive];
   scaled_stress(sigma_active, s);
-  const int modes = mode_count(site);
+  const int modes = mode_count(site), stored = stored_count(site);
   const float* eps = site_tensors(site);
   const std::size_t step = site_step(site);
-  const double log_prefactor = -barrier_eV / m_kT;
+  const double c = -barrier_eV / m_kT + site_offset(s);
   drives_eV.resize(static_cast<std::size_t>(modes));
   for (int k = 0; k < modes; ++k) {
-    double x = log_prefactor;
-    for (std::size_t a = 0; a < m_active.size(); ++a)
-      x += s[a] *
-           static_cast<double>(
-               eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step]);
-    drives_eV[static_cast<std::size_t>(k)] = x * m_kT;
+    double y = 0.0;
+    for (std::size_t a = 0; a < m_active.size(); ++a) y += s[a] * stored_shear(eps, step, stored, a, k);
+    drives_eV[static_cast<std::size_t>(k)] = (c + y) * m_kT;
   }
 }
 
@@ -478,18 +564,15 @@ void StzModel::site_mode_rates(std::size_t site, const double* sigma_active, dou
                                std::vector<double>& rates) const {
   double s[kMaxActive];
   scaled_stress(sigma_active, s);
-  const int modes = mode_count(site);
+  const int modes = mode_count(site), stored = stored_count(site);
   const float* eps = site_tensors(site);
   const std::size_t step = site_step(site);
-  const double log_prefactor = -barrier_eV / m_kT, nu0 = m_nu0;
+  const double c = -barrier_eV / m_kT + site_offset(s), nu0 = m_nu0;
   rates.resize(static_cast<std::size_t>(modes));
   for (int k = 0; k < modes; ++k) {
-    double x = log_prefactor;
-    for (std::size_t a = 0; a < m_active.size(); ++a)
-      x += s[a] *
-           static_cast<double>(
-               eps[(a * static_cast<std::size_t>(modes) + static_cast<std::size_t>(k)) * step]);
-    rates[static_cast<std::size_t>(k)] = nu0 * fast_exp(x);
+    double y = 0.0;
+    for (std::size_t a = 0; a < m_active.size(); ++a) y += s[a] * stored_shear(eps, step, stored, a, k);
+    rates[static_cast<std::size_t>(k)] = nu0 * fast_exp(c + y);
   }
 }
 
@@ -535,9 +618,11 @@ void StzModel::site_rates_range(std::size_t begin, std::size_t end, const double
     }
     for (int j = 0; j < kChunk; ++j) {
       const double* sig = sigma_active + (i - begin + static_cast<std::size_t>(j)) * na;
-      for (std::size_t a = 0; a < na; ++a) s[a][j] = m_stress_scale[a] * sig[a];
+      double sj[kMaxActive];
+      for (std::size_t a = 0; a < na; ++a) s[a][j] = sj[a] = m_stress_scale[a] * sig[a];
+      lp[j] += site_offset(sj);  // the same sum as site_rate's
     }
-    chunk_exponents(static_cast<int>(na), site_tensors(i), modes, s, lp, sum, best);
+    chunk_exponents(static_cast<int>(na), site_tensors(i), modes, paired(i), s, lp, sum, best);
     for (int j = 0; j < kChunk; ++j) {
       rates[i - begin + static_cast<std::size_t>(j)] = nu0 * sum[j];
       drives_eV[i - begin + static_cast<std::size_t>(j)] = best[j] * m_kT;
@@ -627,7 +712,9 @@ SymTensor StzModel::fire(std::size_t site, int mode, double time_s) {
 void StzModel::save_state(StateWriter& out, const std::string& prefix) const {
   out.put_integers(prefix + "types", m_type);
   out.put_integers(prefix + "domains", m_domain);
-  out.put(prefix + "mode_tensors", std::span<const float>(m_tensors));
+  // The shear parts only (mode_shears; a checkpoint from before the paired layout has
+  // mode_tensors instead and is refused by name).
+  out.put(prefix + "mode_shears", std::span<const float>(m_tensors));
   out.put(prefix + "barrier0_eV", std::span<const double>(m_barrier0_eV));
   out.put(prefix + "free_volume_permanent", std::span<const double>(m_free_volume_permanent));
   out.put(prefix + "free_volume_transient", std::span<const double>(m_free_volume_transient));
@@ -649,7 +736,7 @@ void StzModel::load_state(const StateReader& in, const std::string& prefix) {
     throw Error(
         "the checkpoint's STZ types or MRO domains differ from the structure map built "
         "from its config (was the imported map file changed?)");
-  m_tensors = in.floats(prefix + "mode_tensors", m_tensors.size());
+  m_tensors = in.floats(prefix + "mode_shears", m_tensors.size());
   m_barrier0_eV = in.doubles(prefix + "barrier0_eV", n);
   m_free_volume_permanent = in.doubles(prefix + "free_volume_permanent", n);
   m_free_volume_transient = in.doubles(prefix + "free_volume_transient", n);

@@ -118,6 +118,11 @@ class StzModel {
   int mode_count(std::size_t site) const {
     return m_type_modes[static_cast<std::size_t>(m_type[site])];
   }
+  /// Whether the site's modes are ± pairs (reverse modes, even M: mode k + M/2 is exactly the
+  /// reverse shear of mode k); then only M/2 shear parts are stored and a pair costs one exp.
+  bool paired(std::size_t site) const {
+    return m_type_paired[static_cast<std::size_t>(m_type[site])] != 0;
+  }
   /// Largest mode count of any type.
   int max_mode_count() const { return m_max_modes; }
   /// Current barrier B_i(t), eV. Never decreases between events (ξt only anneals); an event
@@ -185,13 +190,25 @@ class StzModel {
   double draw_barrier(int type, Rng& rng) const;
   /// stz.cluster.barrier_disorder per_voxel: ΔF_i from the voxel normals of its cluster.
   double correlated_barrier(std::size_t site) const;
+  /// With one-voxel STZs per_voxel is the per-site law itself: the per-site draws are used.
   bool per_voxel_disorder() const {
-    return m_params.cluster.barrier_disorder == BarrierDisorder::per_voxel;
+    return m_params.cluster.barrier_disorder == BarrierDisorder::per_voxel &&
+           !m_cluster.single_voxel();
   }
   /// σ_a × (contraction weight) × ½Ω/k_BT: the stress row that multiplies the mode tensors.
   void scaled_stress(const double* sigma_active, double* scaled) const;
-  /// Element (a, k) of a site's tensors is site_tensors(site)[(a·M + k)·site_step(site)].
+  /// Element (a, k) of a site's stored shear parts (k < stored_count) is
+  /// site_tensors(site)[(a·S + k)·site_step(site)], S = stored_count(site).
   const float* site_tensors(std::size_t site) const { return m_tensors.data() + m_site_base[site]; }
+  int stored_count(std::size_t site) const {
+    return paired(site) ? mode_count(site) / 2 : mode_count(site);
+  }
+  /// s·D: the dilatation's part of every mode's exponent, for a scaled stress row s.
+  double site_offset(const double* s) const;
+  /// Shear component a of mode `mode`, from the stored parts (negated for the second half of a
+  /// paired site).
+  double stored_shear(const float* eps, std::size_t step, int stored, std::size_t a,
+                      int mode) const;
   std::size_t site_step(std::size_t site) const {
     return m_chunk_uniform[site / kTensorChunk] ? kTensorChunk : 1;
   }
@@ -205,14 +222,17 @@ class StzModel {
   double m_stz_volume_nm3 = 0.0;
   double m_nu0 = 0.0;  ///< attempt frequency per site
   std::vector<int> m_type_modes;
+  std::vector<char> m_type_paired;
   int m_max_modes = 0;
   std::vector<std::int16_t> m_type;
   std::vector<std::int32_t> m_domain;
   std::vector<int> m_active;  ///< Voigt components stored (2D: xx, yy, xy [, zz])
   std::array<double, kMaxActive> m_stress_scale{};  ///< weight_a ½Ω / k_BT
+  std::array<double, kMaxActive> m_dilatation{};    ///< D = δγ0/3·I, active components
   std::vector<std::array<double, kMaxActive>> m_mode_basis;
-  /// Mode tensors, in chunks of kTensorChunk consecutive sites: a chunk whose sites share a mode
-  /// count is interleaved [component][mode][site of the chunk] (sweeps run on whole vectors); a
+  /// Shear parts γ of the mode tensors (ε*_k = γ_k + D; paired sites store only the first half),
+  /// in chunks of kTensorChunk consecutive sites: a chunk whose sites share a mode count and
+  /// pairing is interleaved [component][mode][site of the chunk] (sweeps run on whole vectors); a
   /// mixed chunk stores each site's [component][mode] block contiguously.
   static constexpr std::size_t kTensorChunk = 8;
   std::vector<std::uint64_t> m_site_base;  ///< where element (0, 0) of each site is
