@@ -15,7 +15,9 @@ namespace {
 // Calibration (docs/performance.md, "Memory"): peak RSS measured with /usr/bin/time -v
 // (scripts/measure_memory.sh, 16 k – 1 M voxels, 5 – 60 modes, default fields), fitted as
 // base + voxels × (per-voxel + per-mode × mean modes per voxel), per engine and dimension.
-// The per-mode cost is the per-site mode tensors (float, 2D stores fewer components per mode).
+// The per-mode cost is the per-site mode tensors (float, 2D stores fewer components per mode),
+// per *stored* mode: a type with reverse modes and an even count stores half its modes
+// (StzModel::paired).
 struct MemoryModel {
   double base_bytes;
   double per_voxel_bytes;
@@ -28,12 +30,18 @@ constexpr MemoryModel kFast3D{20e6, 888, 23.5};
 /// Each tensor snapshot field (stress_GPa, plastic_strain) adds a transient copy per voxel.
 constexpr double kTensorFieldBytes = 24;
 
-/// Mean shear modes per voxel: the matrix plus the MRO types by their volume fraction.
+/// Stored shear modes of a type: reverse-mode pairs keep one shear part each.
+double stored_modes(const StzTypeParams& t) {
+  const int m = t.resolved_modes();
+  return t.reverse_modes && m % 2 == 0 ? m / 2 : m;
+}
+
+/// Mean stored shear modes per voxel: the matrix plus the MRO types by their volume fraction.
 double mean_modes(const RunConfig& config) {
   const auto& types = config.sim.model.types;
-  double matrix = types.empty() ? 20 : types[0].resolved_modes();
+  double matrix = types.empty() ? 10 : stored_modes(types[0]);
   double most = matrix;
-  for (const auto& t : types) most = std::max<double>(most, t.resolved_modes());
+  for (const auto& t : types) most = std::max(most, stored_modes(t));
   // An imported map's fraction is unknown before it is read: take the largest (safe side).
   const double f = config.mro_map ? 1.0 : std::clamp(config.sim.mro.fraction, 0.0, 1.0);
   return (1 - f) * matrix + f * most;
@@ -67,7 +75,8 @@ double estimate_peak_memory_bytes(const RunConfig& config) {
   double cluster_bytes = 0;
   if (config.sim.model.cluster.shape != ClusterShape::voxel) {
     const double na = planar ? (config.sim.model.dilatation != 0.0 ? 4 : 3) : 6;
-    cluster_bytes = 3 * 8 + (fast ? na * na * 8 : 0);
+    cluster_bytes = 3 * 8 + (fast ? na * na * 8 : 0) +
+                    (config.sim.model.cluster.barrier_disorder == BarrierDisorder::per_voxel ? 8 : 0);
   }
   return m.base_bytes + voxels * (m.per_voxel_bytes + m.per_mode_bytes * mean_modes(config) +
                                   kTensorFieldBytes * tensor_fields + cluster_bytes);
