@@ -91,15 +91,15 @@ void FftElasticSolver::solve(const TensorField& eigenstrain, TensorField* strain
     // FFTW_ESTIMATE keeps the plan (hence the round-off) independent of timing measurements.
     // Aligned plans (no FFTW_UNALIGNED, SIMD codelets: 2× faster at 64³): every execution below
     // uses fftw_malloc'ed arrays.
-    plans.forward = fftw_plan_dft_r2c_3d(nx, ny, nz, real_scratch.ptr, spectrum[0]->ptr,
-                                         FFTW_ESTIMATE);
-    plans.backward = fftw_plan_dft_c2r_3d(nx, ny, nz, spectrum[0]->ptr, real_scratch.ptr,
-                                          FFTW_ESTIMATE);
+    plans.forward =
+        fftw_plan_dft_r2c_3d(nx, ny, nz, real_scratch.ptr, spectrum[0]->ptr, FFTW_ESTIMATE);
+    plans.backward =
+        fftw_plan_dft_c2r_3d(nx, ny, nz, spectrum[0]->ptr, real_scratch.ptr, FFTW_ESTIMATE);
   }
   if (!plans.forward || !plans.backward) throw NumericalError("FFTW could not plan the transform");
 
     // Forward transforms, one single-threaded transform per component (deterministic).
-  // (from an aligned copy per thread).
+    // (from an aligned copy per thread).
 #pragma omp parallel
   {
     FftwBuffer<double> aligned(n_real);

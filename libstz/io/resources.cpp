@@ -75,8 +75,9 @@ double estimate_peak_memory_bytes(const RunConfig& config) {
   double cluster_bytes = 0;
   if (config.sim.model.cluster.shape != ClusterShape::voxel) {
     const double na = planar ? (config.sim.model.dilatation != 0.0 ? 4 : 3) : 6;
-    cluster_bytes = 3 * 8 + (fast ? na * na * 8 : 0) +
-                    (config.sim.model.cluster.barrier_disorder == BarrierDisorder::per_voxel ? 8 : 0);
+    cluster_bytes =
+        3 * 8 + (fast ? na * na * 8 : 0) +
+        (config.sim.model.cluster.barrier_disorder == BarrierDisorder::per_voxel ? 8 : 0);
   }
   return m.base_bytes + voxels * (m.per_voxel_bytes + m.per_mode_bytes * mean_modes(config) +
                                   kTensorFieldBytes * tensor_fields + cluster_bytes);

@@ -168,9 +168,8 @@ inline void chunk_exponents(const float* eps0, int modes, bool paired, const dou
   std::memcpy(best, &top, sizeof top);
 }
 
-void chunk_exponents(int na, const float* eps0, int modes, bool paired,
-                     const double (*s)[kChunk], const double* log_prefactor, double* sum,
-                     double* best) {
+void chunk_exponents(int na, const float* eps0, int modes, bool paired, const double (*s)[kChunk],
+                     const double* log_prefactor, double* sum, double* best) {
   switch (na) {
     case 3:
       chunk_exponents<3>(eps0, modes, paired, s, log_prefactor, sum, best);
@@ -436,9 +435,8 @@ double StzModel::site_offset(const double* s) const {
 double StzModel::stored_shear(const float* eps, std::size_t step, int stored, std::size_t a,
                               int mode) const {
   const int k = mode < stored ? mode : mode - stored;  // paired: mode k + P is −γ_k
-  const double g =
-      static_cast<double>(eps[(a * static_cast<std::size_t>(stored) + static_cast<std::size_t>(k)) *
-                              step]);
+  const double g = static_cast<double>(
+      eps[(a * static_cast<std::size_t>(stored) + static_cast<std::size_t>(k)) * step]);
   return mode < stored ? g : -g;
 }
 
@@ -555,7 +553,8 @@ void StzModel::site_mode_drives(std::size_t site, const double* sigma_active, do
   drives_eV.resize(static_cast<std::size_t>(modes));
   for (int k = 0; k < modes; ++k) {
     double y = 0.0;
-    for (std::size_t a = 0; a < m_active.size(); ++a) y += s[a] * stored_shear(eps, step, stored, a, k);
+    for (std::size_t a = 0; a < m_active.size(); ++a)
+      y += s[a] * stored_shear(eps, step, stored, a, k);
     drives_eV[static_cast<std::size_t>(k)] = (c + y) * m_kT;
   }
 }
@@ -571,7 +570,8 @@ void StzModel::site_mode_rates(std::size_t site, const double* sigma_active, dou
   rates.resize(static_cast<std::size_t>(modes));
   for (int k = 0; k < modes; ++k) {
     double y = 0.0;
-    for (std::size_t a = 0; a < m_active.size(); ++a) y += s[a] * stored_shear(eps, step, stored, a, k);
+    for (std::size_t a = 0; a < m_active.size(); ++a)
+      y += s[a] * stored_shear(eps, step, stored, a, k);
     rates[static_cast<std::size_t>(k)] = nu0 * fast_exp(c + y);
   }
 }

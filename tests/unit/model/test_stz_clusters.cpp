@@ -207,7 +207,8 @@ TEST(StzClusters, PerVoxelDisorderRedrawsTheFiredClusterAndItsOverlappingSites) 
   twin.load_state(archive, "model/");
   m.fire(g.index(7, 2, 0), 1, 2.0);
   twin.fire(g.index(7, 2, 0), 1, 2.0);
-  for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(twin.barrier_eV(i, 2.0), m.barrier_eV(i, 2.0));
+  for (std::size_t i = 0; i < g.size(); ++i)
+    EXPECT_EQ(twin.barrier_eV(i, 2.0), m.barrier_eV(i, 2.0));
 }
 
 TEST(StzClusters, BadClusterKeysAreConfigErrors) {

@@ -96,52 +96,52 @@ TEST(StzModel, SweepEqualsTheSumOfModeRatesAndFindsTheMostDrivenSite) {
 TEST(StzModel, PairedAndUnpairedModesGiveTheSameLawWithDilatation) {
   int paired = 0, unpaired = 0;
   for (const Grid& g : {Grid::plane(16, 9), Grid::box(8, 5, 4)})
-  for (int variant = 0; variant < 2; ++variant) {
-    ModelParams p = two_type_params();
-    p.dilatation = 0.3;
-    if (variant == 0)
-      p.types[1].reverse_modes = false;  // matrix 20 paired; MRO 2 one-sense systems: unpaired
-    else
-      p.types[0].modes = 5;  // reverse modes with an odd count: unpaired; MRO 2 paired
-    const StructureMap st = half_mro(g);
-    const StzModel m(g, p, st, 5);
-    TensorField fluct(g);
-    Rng rng(2, RngPurpose::test);
-    for (int v = 0; v < 6; ++v)
-      for (auto& x : fluct.component(v)) x = 2.0 * (uniform01(rng) - 0.5);
-    const SymTensor mean{0.2, -0.1, 0.8, 0, 0, 0.1};
-    std::vector<double> site_rates(g.size()), rates;
-    m.compute_site_rates(mean, fluct, 0.0, site_rates);
-    const double kT = units::thermal_energy_eV(300.0);
-    const double d = 0.3 * p.gamma0 / 3.0;
-    for (std::size_t i = 0; i < g.size(); ++i) {
-      const SymTensor s = mean + fluct.at(i);
-      m.mode_rates(i, s, 0.0, rates);
-      const int modes = m.mode_count(i);
-      (m.paired(i) ? paired : unpaired) += 1;
-      const auto type = static_cast<std::size_t>(m.site_types()[i]);
-      EXPECT_EQ(m.paired(i), m.params().types[type].reverse_modes && modes % 2 == 0);
-      double sum = 0.0;
-      for (int k = 0; k < modes; ++k) {
-        const SymTensor e = m.mode_tensor(i, k);
-        // Pure shear plus D (zz is active in 2D too with a dilatation); float shear parts.
-        EXPECT_NEAR(e[kXX] + e[kYY] + e[kZZ], 3.0 * d, 1e-7);
-        // Paired: the reverse shear of mode k − M/2, exactly in the stored float parts (± 1 ulp
-        // here: mode_tensor adds D in double).
-        if (m.paired(i) && k >= modes / 2) {
-          const SymTensor f = m.mode_tensor(i, k - modes / 2);
-          for (int v = 0; v < 6; ++v) {
-            const double dv = v < 3 ? d : 0.0;
-            EXPECT_NEAR(e[v] - dv, -(f[v] - dv), 1e-17) << i << " " << k;
+    for (int variant = 0; variant < 2; ++variant) {
+      ModelParams p = two_type_params();
+      p.dilatation = 0.3;
+      if (variant == 0)
+        p.types[1].reverse_modes = false;  // matrix 20 paired; MRO 2 one-sense systems: unpaired
+      else
+        p.types[0].modes = 5;  // reverse modes with an odd count: unpaired; MRO 2 paired
+      const StructureMap st = half_mro(g);
+      const StzModel m(g, p, st, 5);
+      TensorField fluct(g);
+      Rng rng(2, RngPurpose::test);
+      for (int v = 0; v < 6; ++v)
+        for (auto& x : fluct.component(v)) x = 2.0 * (uniform01(rng) - 0.5);
+      const SymTensor mean{0.2, -0.1, 0.8, 0, 0, 0.1};
+      std::vector<double> site_rates(g.size()), rates;
+      m.compute_site_rates(mean, fluct, 0.0, site_rates);
+      const double kT = units::thermal_energy_eV(300.0);
+      const double d = 0.3 * p.gamma0 / 3.0;
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        const SymTensor s = mean + fluct.at(i);
+        m.mode_rates(i, s, 0.0, rates);
+        const int modes = m.mode_count(i);
+        (m.paired(i) ? paired : unpaired) += 1;
+        const auto type = static_cast<std::size_t>(m.site_types()[i]);
+        EXPECT_EQ(m.paired(i), m.params().types[type].reverse_modes && modes % 2 == 0);
+        double sum = 0.0;
+        for (int k = 0; k < modes; ++k) {
+          const SymTensor e = m.mode_tensor(i, k);
+          // Pure shear plus D (zz is active in 2D too with a dilatation); float shear parts.
+          EXPECT_NEAR(e[kXX] + e[kYY] + e[kZZ], 3.0 * d, 1e-7);
+          // Paired: the reverse shear of mode k − M/2, exactly in the stored float parts (± 1 ulp
+          // here: mode_tensor adds D in double).
+          if (m.paired(i) && k >= modes / 2) {
+            const SymTensor f = m.mode_tensor(i, k - modes / 2);
+            for (int v = 0; v < 6; ++v) {
+              const double dv = v < 3 ? d : 0.0;
+              EXPECT_NEAR(e[v] - dv, -(f[v] - dv), 1e-17) << i << " " << k;
+            }
           }
+          const double q = m.barrier_eV(i, 0.0) - 0.5 * units::eV_per_GPa_nm3 * double_dot(s, e);
+          EXPECT_REL_NEAR(rates[static_cast<std::size_t>(k)], 1e13 * std::exp(-q / kT), 1e-12);
+          sum += rates[static_cast<std::size_t>(k)];
         }
-        const double q = m.barrier_eV(i, 0.0) - 0.5 * units::eV_per_GPa_nm3 * double_dot(s, e);
-        EXPECT_REL_NEAR(rates[static_cast<std::size_t>(k)], 1e13 * std::exp(-q / kT), 1e-12);
-        sum += rates[static_cast<std::size_t>(k)];
+        EXPECT_REL_NEAR(site_rates[i], sum, 1e-12) << i;
       }
-      EXPECT_REL_NEAR(site_rates[i], sum, 1e-12) << i;
     }
-  }
   EXPECT_GT(paired, 0);
   EXPECT_GT(unpaired, 0);
 }
