@@ -17,7 +17,7 @@ namespace {
 // base + voxels × (per-voxel + per-mode × mean modes per voxel), per engine and dimension.
 // The per-mode cost is the per-site mode tensors (float, 2D stores fewer components per mode),
 // per *stored* mode: a type with reverse modes and an even count stores half its modes
-// (StzModel::paired).
+// (StzTypeParams::stored_modes).
 struct MemoryModel {
   double base_bytes;
   double per_voxel_bytes;
@@ -30,18 +30,12 @@ constexpr MemoryModel kFast3D{20e6, 888, 23.5};
 /// Each tensor snapshot field (stress_GPa, plastic_strain) adds a transient copy per voxel.
 constexpr double kTensorFieldBytes = 24;
 
-/// Stored shear modes of a type: reverse-mode pairs keep one shear part each.
-double stored_modes(const StzTypeParams& t) {
-  const int m = t.resolved_modes();
-  return t.reverse_modes && m % 2 == 0 ? m / 2 : m;
-}
-
 /// Mean stored shear modes per voxel: the matrix plus the MRO types by their volume fraction.
 double mean_modes(const RunConfig& config) {
   const auto& types = config.sim.model.types;
-  double matrix = types.empty() ? 10 : stored_modes(types[0]);
+  double matrix = types.empty() ? 10 : types[0].stored_modes();
   double most = matrix;
-  for (const auto& t : types) most = std::max(most, stored_modes(t));
+  for (const auto& t : types) most = std::max<double>(most, t.stored_modes());
   // An imported map's fraction is unknown before it is read: take the largest (safe side).
   const double f = config.mro_map ? 1.0 : std::clamp(config.sim.mro.fraction, 0.0, 1.0);
   return (1 - f) * matrix + f * most;

@@ -41,6 +41,11 @@ struct StzTypeParams {
 
   /// Mode count after applying the default rule.
   int resolved_modes() const;
+  /// Reverse modes with an even count: mode k + M/2 is exactly the reverse of mode k, so the
+  /// model stores M/2 shear parts (StzModel::paired).
+  bool paired_modes() const { return reverse_modes && resolved_modes() % 2 == 0; }
+  /// Shear parts the model stores per site: M/2 when paired, else M.
+  int stored_modes() const { return paired_modes() ? resolved_modes() / 2 : resolved_modes(); }
   /// Order-scaled softening / free-volume factor s = 1/D.
   double order_scale() const { return 1.0 / order; }
   /// The softening / free-volume factor in use: softening_scale, or 1/order when it is 0.

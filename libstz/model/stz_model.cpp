@@ -245,8 +245,7 @@ StzModel::StzModel(const Grid& grid, const ModelParams& params, const StructureM
   const int n_types = static_cast<int>(params.types.size());
   for (const auto& t : params.types) {
     m_type_modes.push_back(t.resolved_modes());
-    // Reverse modes with an even count: modes P..M−1 are exactly the negated systems 0..P−1.
-    m_type_paired.push_back(t.reverse_modes && m_type_modes.back() % 2 == 0);
+    m_type_paired.push_back(t.paired_modes());
   }
   m_max_modes = *std::max_element(m_type_modes.begin(), m_type_modes.end());
   m_annealing_time_s = 1.0 / (params.attempt_frequency_per_s *
