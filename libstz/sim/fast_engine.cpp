@@ -13,7 +13,6 @@
 #include "libstz/core/error.hpp"
 #include "libstz/core/parallel.hpp"
 #include "libstz/elasticity/kernel_convolution.hpp"
-#include "libstz/model/fast_exp.hpp"
 
 namespace stz {
 namespace {
@@ -25,14 +24,20 @@ constexpr double kWorkSafety = 1.0 + 1e-6;
 // ~1e3 at 1e-16 relative) and fast_exp (a few ulp).
 constexpr double kLogSafety = 1e-9;
 
-// A near-field change doing more work than this (units of k_BT) on a site's modes re-evaluates
-// the site instead of inflating its bound (inflations multiply; at low temperature they overflow).
-constexpr double kMaxInflation_kT = 8.0;
+// A near-field change doing more work than this (units of k_BT) on a site's modes re-bounds the
+// site from its applied stress instead of inflating its bound: inflations multiply, and a site
+// near the events (flip-backs) would otherwise carry a loose bound and make most of the nulls.
+// Re-bounding does not replay the site's deferred kernels, so it costs one site rate. 2 k_BT
+// was the fastest of 0.5, 1, 2, 8 at 64³ (docs/performance.md).
+constexpr double kMaxInflation_kT = 2.0;
 // Where the ball of a new horizon is centred: ahead of the mean stress along the loading, by
 // this fraction of its radius (a longer horizon under monotonic loading).
 constexpr double kBallLead = 0.5;
 // Nulls per event since the last renewal beyond which budgets are re-derived by a renewal.
 constexpr std::int64_t kRenewalNullsPerEvent = 8;
+// The same for screened proposals (each costs ~1/50 of a candidate; normal runs screen 1–3 per
+// event).
+constexpr std::int64_t kRenewalScreenedPerEvent = 64;
 
 int largest_divisor_at_most(int n, int limit) {
   for (int d = std::max(1, std::min(n, limit)); d > 1; --d)
@@ -60,6 +65,9 @@ struct FastEngine::Tables {
   std::vector<double> work_bound;
   /// offset_work[k]: largest |Δσ:ε*| (eV) one event does on a mode of a site at voxel offset k.
   std::vector<double> offset_work;
+  /// offset_inflation[k] = exp(offset_work[k]/k_BT), or 0 where the work exceeds
+  /// kMaxInflation_kT·k_BT (such a site is re-bounded instead of inflated).
+  std::vector<double> offset_inflation;
   /// Block offsets of the near field (wrapped, distinct; the zero offset first) and its radius.
   std::vector<std::array<int, 3>> near_blocks;
   int near_radius = 0;
@@ -159,7 +167,12 @@ struct FastEngine::Tables {
     const std::vector<double> norms = mode_space_operator_norms();
     const double to_work = half_omega * mode_norm * mode_norm * kWorkSafety * scale;
     offset_work.resize(norms.size());
-    for (std::size_t k = 0; k < norms.size(); ++k) offset_work[k] = to_work * norms[k];
+    offset_inflation.resize(norms.size());
+    for (std::size_t k = 0; k < norms.size(); ++k) {
+      offset_work[k] = to_work * norms[k];
+      offset_inflation[k] =
+          offset_work[k] > kMaxInflation_kT * kT ? 0.0 : std::exp(offset_work[k] / kT);
+    }
     work_bound.assign(block_size * n_blocks, 0.0);
     std::vector<std::array<int, 3>> pos(block_size);
     for (int x = 0; x < block[0]; ++x)
@@ -308,6 +321,21 @@ double FastEngine::bound_site(const EngineContext& ctx, std::size_t site, double
   m_site_drive[site] = r.max_drive_eV;
   ++m_stats.site_refreshes;
   if (r.max_drive_eV + m_ball_work_eV * kWorkSafety >= 0.0) check_athermal(ctx, site, t);
+  return r.max_drive_eV;
+}
+
+double FastEngine::rebound_site_applied(const EngineContext& ctx, std::size_t site, double t) {
+  const int na = m_tables->na;
+  const double* applied = m_stress.data() + site * static_cast<std::size_t>(na);
+  double sigma[kMaxActive];
+  for (int a = 0; a < na; ++a)
+    sigma[a] = m_reference_stress[static_cast<std::size_t>(a)] + applied[a];
+  const SiteRate r = ctx.model.site_rate(site, sigma, ctx.model.barrier_eV(site, t));
+  // Near athermal: the exact drives need the deferred kernels (bound_site applies them).
+  if (r.max_drive_eV + m_ball_work_eV * kWorkSafety >= 0.0) return bound_site(ctx, site, t);
+  m_site_bound[site] = r.rate;
+  m_site_drive[site] = r.max_drive_eV;
+  ++m_stats.site_refreshes;
   return r.max_drive_eV;
 }
 
@@ -617,6 +645,7 @@ void FastEngine::renew_horizon(const EngineContext& ctx) {
   }
   m_tree.set_all(values);
   m_nulls_since_renewal = 0;
+  m_screened_since_renewal = 0;
   m_events_since_renewal = 0;
   m_athermal_pending = false;
   for (std::size_t b : unsettled) refresh_block(ctx, b, t);
@@ -657,6 +686,38 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
     }
     t += tau;
     const std::size_t block = m_tree.select(uniform01(rng));
+    // Screening (exact two-stage thinning): the proposal rate of the block covers its whole
+    // budget D_b and the whole mean-stress ball, but a bound that holds now needs only δ_b
+    // (the work not yet in the site bounds) and the ball's radius out to where the mean stress is
+    // now. Keep the proposal with probability exp((δ_b − D_b)/k_BT + g(t) − g_ball) before any
+    // site is looked at; a kept candidate is then tested against the tighter bound. The product
+    // of the two acceptance probabilities is the one-stage r_i / bound.
+    const SymTensor mean_now = ctx.mean_stress_at(t);
+    const double slack_now =
+        std::min(m_log_slack, m_params.bound_scale * ball_distance(mean_now) * tb.half_omega *
+                                      tb.mode_norm * kWorkSafety / tb.kT +
+                                  kLogSafety);
+    if (!(m_delta[block] <= m_budget[block]))
+      throw InternalError("fast engine: block " + std::to_string(block) + " carries work " +
+                          std::to_string(m_delta[block]) + " eV over its budget " +
+                          std::to_string(m_budget[block]) + " eV (a bias; please report)");
+    const double exponent_now = m_delta[block] / tb.kT + slack_now;
+    if (uniform01(rng) >= std::exp(exponent_now - m_budget[block] / tb.kT - m_log_slack)) {
+      ++m_stats.screened_nulls;
+      if (++m_screened_since_renewal > kRenewalScreenedPerEvent * m_events_since_renewal +
+                                           static_cast<std::int64_t>(tb.n_blocks) + 64) {
+        EngineContext at = ctx;
+        at.time_s = t;
+        at.mean_stress = mean_now;
+        renew_horizon(at);
+        ++m_stats.horizon_renewals;
+        if (m_athermal_pending) {
+          m_athermal_pending = false;
+          return {EngineEvent::Kind::athermal, t, m_athermal_site, m_athermal_mode};
+        }
+      }
+      continue;
+    }
     const std::uint32_t* sites = tb.block_sites.data() + block * tb.block_size;
     double target = uniform01(rng) * m_block_bound[block];
     std::size_t site = sites[0];
@@ -667,11 +728,11 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
       if (target < m_site_bound[i]) break;
       target -= m_site_bound[i];
     }
-    const double bound = m_site_bound[site] * std::exp(m_budget[block] / tb.kT + m_log_slack);
+    const double bound = m_site_bound[site] * std::exp(exponent_now);
     // The exact rate now: deferred events applied, the mean stress and barrier at time t.
     apply_deferred(site);
     const double* applied = m_stress.data() + site * static_cast<std::size_t>(tb.na);
-    const auto mean = model.active_part(ctx.mean_stress_at(t));
+    const auto mean = model.active_part(mean_now);
     double sigma[kMaxActive];
     for (int a = 0; a < tb.na; ++a) sigma[a] = mean[static_cast<std::size_t>(a)] + applied[a];
     const double barrier = model.barrier_eV(site, t);
@@ -697,7 +758,7 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
     ++m_stats.null_events;
     EngineContext at = ctx;
     at.time_s = t;
-    at.mean_stress = ctx.mean_stress_at(t);
+    at.mean_stress = mean_now;
     // A null in a block carrying deferred far work and a raised budget says the inflation is
     // biting: bring the whole block up to date (δ_b = 0, a fresh budget) instead of keeping the
     // budget; otherwise only the site is re-bounded.
@@ -803,13 +864,13 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
       for (std::size_t a = 0; a < na; ++a) sigma[a] += change[a];
       // The fired site and the sites overlapping it are re-bounded exactly below.
       if (i == site || (!tb.is_overlap.empty() && tb.is_overlap[offset])) continue;
-      const double w = tb.offset_work[offset];
-      if (w > kMaxInflation_kT * tb.kT) {  // a large change: re-evaluating is tighter
-        bound_site(ctx, i, t);
+      const double inflation = tb.offset_inflation[offset];
+      if (inflation == 0.0) {  // a large change: re-evaluating is tighter
+        rebound_site_applied(ctx, i, t);
         continue;
       }
-      m_site_bound[i] *= fast_exp(w / tb.kT);
-      m_site_drive[i] += w;
+      m_site_bound[i] *= inflation;
+      m_site_drive[i] += tb.offset_work[offset];
     }
     touch(b);
   }
@@ -817,7 +878,7 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   // barriers fell; they are re-bounded exactly (wherever they lie; deferred kernels applied).
   for (const auto& d : tb.overlap) {
     const std::size_t i = StzCluster::shifted(tb.grid, site, d);
-    bound_site(ctx, i, t);
+    rebound_site_applied(ctx, i, t);
     touch(tb.site_block[i]);
   }
   bound_site(ctx, site, t);
@@ -897,7 +958,8 @@ void FastEngine::save_state(StateWriter& out, const std::string& prefix) const {
                                            m_athermal_mode,
                                            m_refresh_hot,
                                            m_refresh_budget,
-                                           m_refresh_margin};
+                                           m_refresh_margin,
+                                           m_screened_since_renewal};
   out.put(prefix + "counters", std::span<const std::int64_t>(counters));
   out.put_scalar(prefix + "athermal_drive", m_athermal_drive);
   save_engine_stats(out, prefix, m_stats);
@@ -937,7 +999,12 @@ void FastEngine::load_state(const StateReader& in, const std::string& prefix,
   const std::vector<double> reference = get("reference_stress", kMaxActive);
   std::copy(reference.begin(), reference.end(), m_reference_stress.begin());
   m_fair_share = in.scalar(prefix + "fair_share");
-  const std::vector<std::int64_t> c = in.integers(prefix + "counters", 10);
+  // Checkpoints written before screening hold 10 counters (none screened since the renewal).
+  std::vector<std::int64_t> c = in.integers(prefix + "counters");
+  if (c.size() == 10) c.push_back(0);
+  if (c.size() != 11)
+    throw Error("checkpoint entry " + prefix + "counters holds " + std::to_string(c.size()) +
+                " values; expected 11");
   m_events_since_rebuild = c[0];
   m_nulls_since_renewal = c[1];
   m_events_since_renewal = c[2];
@@ -948,6 +1015,7 @@ void FastEngine::load_state(const StateReader& in, const std::string& prefix,
   m_refresh_hot = c[7];
   m_refresh_budget = c[8];
   m_refresh_margin = c[9];
+  m_screened_since_renewal = c[10];
   m_athermal_drive = in.scalar(prefix + "athermal_drive");
   m_stats = load_engine_stats(in, prefix);
 }
@@ -959,6 +1027,7 @@ std::string FastEngine::describe() const {
   s << "fast engine: blocks " << tb.block[0] << "x" << tb.block[1] << "x" << tb.block[2] << " ("
     << tb.n_blocks << "), " << m_stats.candidates << " candidates, acceptance "
     << (m_stats.candidates > 0 ? accepted / static_cast<double>(m_stats.candidates) : 0.0) << ", "
+    << m_stats.screened_nulls << " screened proposals, "
     << m_stats.resolves << " FFT flushes (" << m_stats.horizon_renewals << " horizon rebuilds), "
     << m_stats.block_refreshes << " block refreshes, " << m_stats.rate_refreshes
     << " rate-only refreshes, " << m_stats.budget_raises << " budget raises, "

@@ -62,7 +62,7 @@ struct FastEngineParams {
   /// shares, else it is refreshed exactly.
   double initial_share = 0.3;
   double raise_share = 4.0;
-  double min_budget_kT = 1.0;
+  double min_budget_kT = 1.5;
   double max_budget_kT = 40.0;
   /// Rebuild when the deferred (event, site) pairs applied since the last rebuild exceed this
   /// many per site (a rebuild costs about that much).
@@ -111,6 +111,9 @@ class FastEngine final : public KmcEngine {
   void apply_deferred_block(std::size_t block);
   /// Brings a site up to date and recomputes its bound at time t; returns its drive at σ_ref.
   double bound_site(const EngineContext& ctx, std::size_t site, double t);
+  /// Re-bounds a site from its applied stress as it is, leaving its deferred far-field kernels
+  /// deferred (its block's δ_b still bounds them); falls back to bound_site near athermal.
+  double rebound_site_applied(const EngineContext& ctx, std::size_t site, double t);
   void check_athermal(const EngineContext& ctx, std::size_t site, double t);
   // Block level.
   void sum_block(std::size_t block);
@@ -155,6 +158,7 @@ class FastEngine final : public KmcEngine {
   // Null events and events since the last horizon renewal: a renewal also re-derives the fair
   // share from which budgets are sized, so a run of nulls renews (see next_event).
   std::int64_t m_nulls_since_renewal = 0;
+  std::int64_t m_screened_since_renewal = 0;
   std::int64_t m_events_since_renewal = 0;
   std::int64_t m_replays_at_rebuild = 0;
 

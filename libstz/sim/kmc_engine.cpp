@@ -1,17 +1,24 @@
 #include "libstz/sim/kmc_engine.hpp"
 
+#include "libstz/core/error.hpp"
+
 namespace stz {
 
 void save_engine_stats(StateWriter& out, const std::string& prefix, const EngineStats& s) {
   const std::vector<std::int64_t> counts{
       s.null_events,      s.candidates,    s.resolves,       s.horizon_renewals, s.block_refreshes,
-      s.rate_refreshes,   s.budget_raises, s.site_refreshes, s.replayed_pairs};
+      s.rate_refreshes,   s.budget_raises, s.site_refreshes, s.replayed_pairs,   s.screened_nulls};
   out.put(prefix + "stats_counts", std::span<const std::int64_t>(counts));
   out.put_scalar(prefix + "stats_max_drift", s.max_drift);
 }
 
 EngineStats load_engine_stats(const StateReader& in, const std::string& prefix) {
-  const std::vector<std::int64_t> c = in.integers(prefix + "stats_counts", 9);
+  // Checkpoints written before screened_nulls existed hold 9 counts (it starts from 0 then).
+  std::vector<std::int64_t> c = in.integers(prefix + "stats_counts");
+  if (c.size() == 9) c.push_back(0);
+  if (c.size() != 10)
+    throw Error("checkpoint entry " + prefix + "stats_counts holds " + std::to_string(c.size()) +
+                " values; expected 10");
   EngineStats s;
   s.null_events = c[0];
   s.candidates = c[1];
@@ -22,6 +29,7 @@ EngineStats load_engine_stats(const StateReader& in, const std::string& prefix) 
   s.budget_raises = c[6];
   s.site_refreshes = c[7];
   s.replayed_pairs = c[8];
+  s.screened_nulls = c[9];
   s.max_drift = in.scalar(prefix + "stats_max_drift");
   return s;
 }

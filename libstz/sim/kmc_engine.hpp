@@ -52,6 +52,9 @@ struct EngineEvent {
 struct EngineStats {
   std::int64_t null_events = 0;  ///< reference: capped null steps; fast: rejected candidates
   std::int64_t candidates = 0;   ///< fast: candidates evaluated exactly
+  /// fast: proposals rejected before any site was looked at (the block's unused budget and the
+  /// unused part of the mean-stress ball; docs/kmc.md "Screening")
+  std::int64_t screened_nulls = 0;
   std::int64_t resolves = 0;     ///< full FFT re-solves
   std::int64_t horizon_renewals = 0;  ///< fast: rebuilds because the mean stress left its ball
   std::int64_t block_refreshes = 0;   ///< fast: blocks brought up to date and re-bounded

@@ -76,7 +76,7 @@ struct KmcParams {
   /// in units of k_BT (every rate bound carries exp(horizon_kT)).
   double horizon_kT = 0.5;
   /// Tuning only (no config keys; docs/kmc.md): the fast engine's budget policy.
-  double initial_share = 0.3, raise_share = 4.0, min_budget_kT = 1.0, max_budget_kT = 40.0,
+  double initial_share = 0.3, raise_share = 4.0, min_budget_kT = 1.5, max_budget_kT = 40.0,
          rebuild_replays = 2.0;
   /// Tests only (no config key): scales the fast engine's far-field bound; < 1 breaks it.
   double bound_scale_for_tests = 1.0;

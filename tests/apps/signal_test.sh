@@ -21,8 +21,8 @@ $py -c 'import h5py' 2>/dev/null && have_h5py=1
 attr() {  # attr FILE ATTRIBUTE  -> prints the root attribute
   $py -c 'import sys, h5py; v = h5py.File(sys.argv[1])["/"].attrs[sys.argv[2]]; print(v.decode() if isinstance(v, bytes) else v)' "$1" "$2"
 }
-# Long enough to be interrupted (a few seconds), small enough to start at once.
-long=(--set "grid.shape=[64, 32]" --set loading.max_strain=0.1 --set output.stats_every_strain=0.0005)
+# Long enough to be interrupted (~10 s with the fast engine), small enough to start at once.
+long=(--set "grid.shape=[256, 128]" --set loading.max_strain=0.1 --set output.stats_every_strain=0.0005)
 tiny=(--set "grid.shape=[16, 8]" --set loading.max_strain=0.004 --set output.stats_every_strain=0.001 --quiet)
 
 wait_for_progress() {  # until run.log shows a progress line (the run loop is going)
