@@ -1027,13 +1027,12 @@ std::string FastEngine::describe() const {
   s << "fast engine: blocks " << tb.block[0] << "x" << tb.block[1] << "x" << tb.block[2] << " ("
     << tb.n_blocks << "), " << m_stats.candidates << " candidates, acceptance "
     << (m_stats.candidates > 0 ? accepted / static_cast<double>(m_stats.candidates) : 0.0) << ", "
-    << m_stats.screened_nulls << " screened proposals, "
-    << m_stats.resolves << " FFT flushes (" << m_stats.horizon_renewals << " horizon rebuilds), "
-    << m_stats.block_refreshes << " block refreshes, " << m_stats.rate_refreshes
-    << " rate-only refreshes, " << m_stats.budget_raises << " budget raises, "
-    << m_stats.site_refreshes << " site refreshes, " << m_stats.replayed_pairs
-    << " replayed pairs, max drift " << m_stats.max_drift << " | flush time " << m_flush_seconds
-    << " s, rebuild sweeps " << m_sweep_seconds << " s"
+    << m_stats.screened_nulls << " screened proposals, " << m_stats.resolves << " FFT flushes ("
+    << m_stats.horizon_renewals << " horizon rebuilds), " << m_stats.block_refreshes
+    << " block refreshes, " << m_stats.rate_refreshes << " rate-only refreshes, "
+    << m_stats.budget_raises << " budget raises, " << m_stats.site_refreshes << " site refreshes, "
+    << m_stats.replayed_pairs << " replayed pairs, max drift " << m_stats.max_drift
+    << " | flush time " << m_flush_seconds << " s, rebuild sweeps " << m_sweep_seconds << " s"
     << " | refresh reasons hot/budget/margin " << m_refresh_hot << "/" << m_refresh_budget << "/"
     << m_refresh_margin;
   return s.str();
