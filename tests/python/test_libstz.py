@@ -273,14 +273,16 @@ def test_exception_in_callback_leaves_no_files(tmp_path):
 
 
 def long_config():
-    # Enough events that a run lasts a few seconds, on one output interval.
+    # Enough events that a run outlasts the 0.05 s timers below many times over, on one output
+    # interval: 128x64 to 8 % is ~38 000 events, ~1 s on one thread with the screening engine
+    # (48x24 took 0.1 s, so the run could end before the signal check that follows the SIGINT).
     return libstz.load_config(QUICKSTART, overrides={
-        "grid.shape": [48, 24], "loading.max_strain": 0.08, "output.stats_every_strain": 0.08,
+        "grid.shape": [128, 64], "loading.max_strain": 0.08, "output.stats_every_strain": 0.08,
         "output.snapshots_at_strain": []})
 
 
 def test_ctrl_c_interrupts_between_series_points():
-    sim = libstz.Simulation(long_config(), threads=1)  # ~0.5 s to the end here
+    sim = libstz.Simulation(long_config(), threads=1)  # ~1 s to the end here
     timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     with pytest.raises(KeyboardInterrupt):
