@@ -664,6 +664,21 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
   const StzModel& model = ctx.model;
   const double G = std::exp(m_log_slack);
   double t = ctx.time_s;
+  // A new horizon at time `at_s`; true when it found a site past its athermal limit, which then
+  // fires at once (athermal_at).
+  const auto renew_at = [&](double at_s, const SymTensor& mean_stress) {
+    EngineContext at = ctx;
+    at.time_s = at_s;
+    at.mean_stress = mean_stress;
+    renew_horizon(at);
+    ++m_stats.horizon_renewals;
+    const bool athermal = m_athermal_pending;
+    m_athermal_pending = false;
+    return athermal;
+  };
+  const auto athermal_at = [&](double at_s) {
+    return EngineEvent{EngineEvent::Kind::athermal, at_s, m_athermal_site, m_athermal_mode};
+  };
   for (;;) {
     const double exit_s = ball_exit_time(ctx, t);
     const double total = m_tree.total() * G;
@@ -673,15 +688,7 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
       if (stop_s <= exit_s) return {EngineEvent::Kind::none, stop_s, 0, 0};
       // The loading carried the mean stress out of the ball: new horizon at exit_s.
       t = exit_s;
-      EngineContext at = ctx;
-      at.time_s = t;
-      at.mean_stress = ctx.mean_stress_at(t);
-      renew_horizon(at);
-      ++m_stats.horizon_renewals;
-      if (m_athermal_pending) {
-        m_athermal_pending = false;
-        return {EngineEvent::Kind::athermal, t, m_athermal_site, m_athermal_mode};
-      }
+      if (renew_at(t, ctx.mean_stress_at(t))) return athermal_at(t);
       continue;
     }
     t += tau;
@@ -706,15 +713,7 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
       ++m_stats.screened_nulls;
       if (++m_screened_since_renewal > kRenewalScreenedPerEvent * m_events_since_renewal +
                                            static_cast<std::int64_t>(tb.n_blocks) + 64) {
-        EngineContext at = ctx;
-        at.time_s = t;
-        at.mean_stress = mean_now;
-        renew_horizon(at);
-        ++m_stats.horizon_renewals;
-        if (m_athermal_pending) {
-          m_athermal_pending = false;
-          return {EngineEvent::Kind::athermal, t, m_athermal_site, m_athermal_mode};
-        }
+        if (renew_at(t, mean_now)) return athermal_at(t);
       }
       continue;
     }
@@ -781,7 +780,7 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
     }
     if (m_athermal_pending) {
       m_athermal_pending = false;
-      return {EngineEvent::Kind::athermal, t, m_athermal_site, m_athermal_mode};
+      return athermal_at(t);
     }
   }
 }
