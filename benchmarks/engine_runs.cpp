@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
       base.kmc.max_budget_kT = std::stod(value);
     else if (key == "rebuild_replays")
       base.kmc.rebuild_replays = std::stod(value);
+    else if (key == "far_field")  // net | per_event (FarFieldCount)
+      base.kmc.far_field_for_tests =
+          value == "per_event" ? stz::FarFieldCount::per_event : stz::FarFieldCount::net;
     else if (key == "seed")
       base.seed = std::stoull(value);
     else if (key == "temperature_K")

@@ -39,6 +39,9 @@ constexpr std::int64_t kRenewalNullsPerEvent = 8;
 // event: 8.7 in 2D 256×128, 8.1 at 32³, ~7 at 64³).
 constexpr std::int64_t kRenewalScreenedPerEvent = 64;
 
+// m_first of a site with no logged event since the last flush.
+constexpr std::uint32_t kNoEvent = std::numeric_limits<std::uint32_t>::max();
+
 int largest_divisor_at_most(int n, int limit) {
   for (int d = std::max(1, std::min(n, limit)); d > 1; --d)
     if (n % d == 0) return d;
@@ -60,8 +63,10 @@ struct FastEngine::Tables {
   std::vector<std::uint32_t> site_block;
   std::vector<std::uint32_t> site_position;
   std::vector<std::array<int, 3>> site_coords;
-  /// W[position of the event in its block][block offset]: largest |Δσ:ε*| (eV) an event can
-  /// cause on a mode of any site of the block at that offset (the event's own site excluded).
+  /// W[position of the event in its block][block offset]: largest |Δσ:ε*| (eV) an eigenstrain
+  /// of unit Frobenius norm at the event's site can cause on a mode of any site of the block at
+  /// that offset (the event's own site excluded). Multiplied by the norm of what a source site
+  /// deferred (one event's increment, or the net of its events: on_event).
   std::vector<double> work_bound;
   /// offset_work[k]: largest |Δσ:ε*| (eV) one event does on a mode of a site at voxel offset k.
   std::vector<double> offset_work;
@@ -166,6 +171,7 @@ struct FastEngine::Tables {
   void build_work_bound(double scale) {
     const std::vector<double> norms = mode_space_operator_norms();
     const double to_work = half_omega * mode_norm * mode_norm * kWorkSafety * scale;
+    const double to_work_unit = half_omega * mode_norm * kWorkSafety * scale;
     offset_work.resize(norms.size());
     offset_inflation.resize(norms.size());
     for (std::size_t k = 0; k < norms.size(); ++k) {
@@ -194,9 +200,17 @@ struct FastEngine::Tables {
                                                    oz * block[2] + pos[q][2] - pos[p][2]);
           best = std::max(best, norms[k]);
         }
-        work_bound[p * n_blocks + o] = to_work * best;
+        work_bound[p * n_blocks + o] = to_work_unit * best;
       }
     }
+  }
+
+  // Frobenius norm of an active-component eigenstrain (tensor shears): sqrt(ε:ε). For an
+  // eigenstrain in the mode space it equals the norm of its mode-space coordinates.
+  double frobenius(const double* eps) const {
+    double s = 0.0;
+    for (int a = 0; a < na; ++a) s += weight[static_cast<std::size_t>(a)] * eps[a] * eps[a];
+    return std::sqrt(s);
   }
 
   // Chebyshev distance between two blocks on the periodic block grid.
@@ -245,6 +259,9 @@ FastEngine::FastEngine(const FftElasticSolver& solver, const StzModel& model,
   m_block_drive.assign(t.n_blocks, -1e300);
   m_delta.assign(t.n_blocks, 0.0);
   m_delta_near.assign(t.n_blocks, 0.0);
+  m_covered_from.assign(t.n_blocks, 0);
+  m_net.assign(n * static_cast<std::size_t>(t.na), 0.0);
+  m_first.assign(n, kNoEvent);
   m_budget.assign(t.n_blocks, 0.0);
   m_is_hot.assign(t.n_blocks, 0);
   m_mark.assign(t.n_blocks, 0);
@@ -282,6 +299,7 @@ void FastEngine::apply_deferred(std::size_t site) {
   }
   m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
   synced = static_cast<std::uint32_t>(end);
+  m_covered_from[t.site_block[site]] = static_cast<std::uint32_t>(end);
 }
 
 void FastEngine::apply_deferred_block(std::size_t block) {
@@ -307,6 +325,7 @@ void FastEngine::apply_deferred_block(std::size_t block) {
     m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
     synced = static_cast<std::uint32_t>(end);
   }
+  m_covered_from[block] = static_cast<std::uint32_t>(end);
 }
 
 double FastEngine::bound_site(const EngineContext& ctx, std::size_t site, double t) {
@@ -561,8 +580,13 @@ void FastEngine::flush(const EngineContext& ctx) {
                            std::to_string(m_params.drift_tolerance));
   }
   m_stress.swap(fresh);
+  for (const LogEntry& e : m_log) {
+    std::fill_n(m_net.begin() + static_cast<std::ptrdiff_t>(e.site * na), na, 0.0);
+    m_first[e.site] = kNoEvent;
+  }
   m_log.clear();
   std::fill(m_synced.begin(), m_synced.end(), 0u);
+  std::fill(m_covered_from.begin(), m_covered_from.end(), 0u);
   ++m_stats.resolves;
   m_delta_near = m_delta;
   m_events_since_rebuild = 0;
@@ -793,6 +817,16 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   entry.block = tb.site_block_coords[site];
   entry.increment = ctx.model.active_part(increment);
   m_log.push_back(entry);
+  const std::size_t na = static_cast<std::size_t>(tb.na);
+  // The site's net deferred eigenstrain E before and after this event (norms n0, n1), and the
+  // event's own norm.
+  const auto position = static_cast<std::uint32_t>(m_log.size() - 1);
+  double* net = m_net.data() + site * na;
+  const double n0 = tb.frobenius(net);
+  for (std::size_t c = 0; c < na; ++c) net[c] += entry.increment[c];
+  const double n1 = tb.frobenius(net), n_event = tb.frobenius(entry.increment.data());
+  if (m_first[site] == kNoEvent) m_first[site] = position;
+  const std::uint32_t first = m_first[site];
   // A rebuild (one FFT convolution and a sweep) costs about as much as applying N·rebuild_replays
   // deferred (event, site) pairs: rebuild once the replays since the last one cost that much.
   const bool left_ball = ball_distance(ctx.mean_stress) > m_ball_radius_GPa;
@@ -807,8 +841,18 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
       m_touched.push_back(b);
     }
   };
-  // Far field: δ_b += W(p, b − a) for every block, walking lines of the block grid along its
-  // last non-trivial axis (two contiguous segments of the table row per line).
+  // Far field: δ_b += W(p, b − a)·n for every block, walking lines of the block grid along its
+  // last non-trivial axis (two contiguous segments of the table row per line). The deferred
+  // field of this site on block b is K·(its events after C_b). When none of its events was
+  // applied to any site of b (C_b <= first), that is K·E and δ_b has counted W·‖E‖ for it so
+  // far (by induction: C_b only grows between flushes, so every earlier event of the site took
+  // this branch too): n = n1 − n0 keeps the count exact, and a flip-back (E back near 0)
+  // lowers δ_b. Otherwise n = ‖event‖ (the triangle inequality; the earlier terms still bound
+  // the earlier events). δ_b stays a sum of such terms: its round-off (~1e-16 of the budget per
+  // event, at most resolve_every_events events) is far below kLogSafety.
+  const std::uint32_t* covered = m_covered_from.data();
+  const double joint = m_params.far_field == FarFieldCount::per_event ? n_event : n1 - n0;
+  const double single = m_params.far_field == FarFieldCount::net_unguarded ? joint : n_event;
   const auto& nb = tb.blocks;
   const std::size_t a = tb.site_block[site];
   const int ax = static_cast<int>(a / (static_cast<std::size_t>(nb[1]) * nb[2]));
@@ -827,14 +871,15 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
       const std::size_t obase = (static_cast<std::size_t>(ox) * nb[1] + oy) * nb[2];
       double* delta = m_delta.data() + base;
       const double* budget = m_budget.data() + base;
+      const std::uint32_t* from = covered + base;
       const double* w = row + obase;
       bool over = false;
       for (int z = 0; z < shift; ++z) {
-        delta[z] += w[z - shift + line];
+        delta[z] += w[z - shift + line] * (from[z] <= first ? joint : single);
         over |= delta[z] > budget[z];
       }
       for (int z = shift; z < line; ++z) {
-        delta[z] += w[z - shift];
+        delta[z] += w[z - shift] * (from[z] <= first ? joint : single);
         over |= delta[z] > budget[z];
       }
       if (over)
@@ -847,7 +892,6 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   // bound inflated by exactly the largest work the event can do on one of its modes,
   // R_i ← R_i·exp(w_i/k_BT) (cheaper than re-evaluating its modes; a candidate tightens it).
   // The event's own site is re-bounded exactly below.
-  const std::size_t na = static_cast<std::size_t>(tb.na);
   for (const auto& d : tb.near_blocks) {
     const std::size_t b = (static_cast<std::size_t>((ax + d[0] % nb[0] + nb[0]) % nb[0]) * nb[1] +
                            static_cast<std::size_t>((ay + d[1] % nb[1] + nb[1]) % nb[1])) *
@@ -932,6 +976,7 @@ void FastEngine::save_state(StateWriter& out, const std::string& prefix) const {
   put("delta", m_delta);
   put("delta_near", m_delta_near);
   put("budget", m_budget);
+  out.put_integers(prefix + "covered_from", m_covered_from);
   out.put_integers(prefix + "hot", m_hot);
   out.put_integers(prefix + "is_hot", m_is_hot);
   std::vector<double> tree(tb.n_blocks);
@@ -995,6 +1040,27 @@ void FastEngine::load_state(const StateReader& in, const std::string& prefix,
                 e.increment.begin());
     m_log.push_back(e);
   }
+  // The net increments and first positions follow from the log (summed in log order, as
+  // on_event does, so they are the same bit for bit).
+  std::fill(m_net.begin(), m_net.end(), 0.0);
+  std::fill(m_first.begin(), m_first.end(), kNoEvent);
+  for (std::size_t k = 0; k < m_log.size(); ++k) {
+    const LogEntry& e = m_log[k];
+    for (std::size_t c = 0; c < na; ++c) m_net[e.site * na + c] += e.increment[c];
+    if (m_first[e.site] == kNoEvent) m_first[e.site] = static_cast<std::uint32_t>(k);
+  }
+  // Checkpoints written before the net far field lack C_b: every block counted each event on
+  // its own then, which C_b = log size reproduces until the next flush.
+  bool has_coverage = true;
+  try {
+    in.integers(prefix + "covered_from");
+  } catch (const Error&) {
+    has_coverage = false;
+  }
+  if (has_coverage)
+    m_covered_from = in.integers_as<std::uint32_t>(prefix + "covered_from", nb);
+  else
+    m_covered_from.assign(nb, static_cast<std::uint32_t>(m_log.size()));
   const std::vector<double> reference = get("reference_stress", kMaxActive);
   std::copy(reference.begin(), reference.end(), m_reference_stress.begin());
   m_fair_share = in.scalar(prefix + "fair_share");

@@ -21,15 +21,17 @@
 //
 // After an event at site s: the event is appended to the log of deferred events; s (and sites
 // within `near_field_blocks`) are brought up to date and re-bounded exactly; every block gets
-// δ_b += W(position of s in its block, block offset) — the largest |Δσ:ε*| the event can cause
-// on any of b's sites, from the real kernel's operator norm on the mode space (a table computed
-// once); a block whose δ exceeds its budget is refreshed exactly (its deferred events applied,
-// its sites re-bounded) or, when its rate is negligible, gets a larger budget. Athermal sites
-// (Q <= 0) can only hide in blocks whose bound admits drive >= 0; those are refreshed exactly,
-// and the most driven athermal site fires next. Every `resolve_every_events` events, or when
-// the replays of deferred kernels since the last one cost about as much, a full FFT solve resets
-// the applied stress (deferred log emptied) and every bound is rebuilt (a new horizon: δ_b = 0);
-// at a ball exit only the bounds are rebuilt. Deferred kernels are replayed block by block.
+// δ_b += W(position of s in its block, block offset)·n — W: the largest |Δσ:ε*| a unit
+// eigenstrain at s can cause on any of b's sites, from the real kernel's operator norm on the
+// mode space (a table computed once); n: the event's norm, or the change of the norm of s's net
+// deferred eigenstrain when none of s's events has reached b yet (flip-backs cancel); a block whose
+// δ exceeds its budget is refreshed exactly (its deferred events applied, its sites re-bounded) or,
+// when its rate is negligible, gets a larger budget. Athermal sites (Q <= 0) can only hide in
+// blocks whose bound admits drive >= 0; those are refreshed exactly, and the most driven athermal
+// site fires next. Every `resolve_every_events` events, or when the replays of deferred kernels
+// since the last one cost about as much, a full FFT solve resets the applied stress (deferred log
+// emptied) and every bound is rebuilt (a new horizon: δ_b = 0); at a ball exit only the bounds are
+// rebuilt. Deferred kernels are replayed block by block.
 #pragma once
 
 #include <array>
@@ -39,6 +41,7 @@
 #include "libstz/elasticity/compact_response_kernel.hpp"
 #include "libstz/elasticity/kernel_convolution.hpp"
 #include "libstz/kmc/sum_tree_selector.hpp"
+#include "libstz/sim/far_field_count.hpp"
 #include "libstz/sim/kmc_engine.hpp"
 
 namespace stz {
@@ -71,6 +74,8 @@ struct FastEngineParams {
   /// every real run; tests set it below 1 to show that a broken bound is detected (a negative
   /// control).
   double bound_scale = 1.0;
+  /// FarFieldCount::net in every real run; tests and benchmarks set the others.
+  FarFieldCount far_field = FarFieldCount::net;
 };
 
 class FastEngine final : public KmcEngine {
@@ -139,7 +144,15 @@ class FastEngine final : public KmcEngine {
   std::vector<double> m_block_bound;    ///< R_b = Σ R_i
   std::vector<double> m_block_drive;    ///< largest drive at σ_ref in the block, eV
   std::vector<double> m_delta;          ///< work bound δ_b, eV: changes not in the bounds
-  std::vector<double> m_delta_near;     ///< the part of δ_b already applied to the stress
+  /// Per block: the largest log position any of its sites has been brought up to (C_b). A site
+  /// whose first deferred event came at or after C_b has all its events deferred for the block,
+  /// so the block's δ_b may count their net (on_event).
+  std::vector<std::uint32_t> m_covered_from;
+  /// Per site: the sum of its logged increments (active components) and the log position of
+  /// its first one (kNoEvent when it has none); both reset by a flush.
+  std::vector<double> m_net;
+  std::vector<std::uint32_t> m_first;
+  std::vector<double> m_delta_near;  ///< the part of δ_b already applied to the stress
   std::vector<double> m_scratch_bounds, m_scratch_drives;
   std::vector<double> m_site_drive;  ///< bound on the site's largest drive at σ_ref, eV
   std::vector<double> m_budget;      ///< D_b, eV

@@ -11,6 +11,7 @@
 #include "libstz/kmc/rate_selector.hpp"
 #include "libstz/loading/mean_field_loading.hpp"
 #include "libstz/model/model_params.hpp"
+#include "libstz/sim/far_field_count.hpp"
 #include "libstz/structure/synthetic_mro_map.hpp"
 
 namespace stz {
@@ -80,6 +81,8 @@ struct KmcParams {
          rebuild_replays = 2.0;
   /// Tests only (no config key): scales the fast engine's far-field bound; < 1 breaks it.
   double bound_scale_for_tests = 1.0;
+  /// Tests and benchmarks only (no config key): how the fast engine counts deferred events.
+  FarFieldCount far_field_for_tests = FarFieldCount::net;
   /// The block edge the fast engine uses for a grid of this dimension (resolves 0).
   int resolved_block_voxels(int dimension) const;
   void validate() const;

@@ -288,7 +288,7 @@ TEST(FrozenStateNextEvent, FastEngineMatchesTheExactLawWithStzClusters) {
   p.model.cluster.edge_voxels = 2;
   p.model.cluster.thickness_nm = 1.0;
   p.model.free_volume.softening_coefficient = 20.0;
-  const FrozenState state(p, 0.022);
+  const FrozenState state(p, 0.023);
   ASSERT_GT(state.sim().events(), 50);
   expect_fast_engine_matches_the_exact_law(state);
 }

@@ -278,6 +278,23 @@ TEST(FastEngine, ABrokenBoundIsDetected) {
   EXPECT_THROW(sim.run(), InternalError);
 }
 
+// The negative control of the net far field (docs/kmc.md): counting a site's net deferred
+// eigenstrain is a bound only for blocks none of whose sites has any of its events applied.
+// Ignoring that guard under-bounds the sites synced between an event and its flip-back, and the
+// candidates' rate <= bound checks catch it within a short run at 400 K, where flip-backs are
+// most of the events. The same run with the guard (the default) completes.
+TEST(FastEngine, NetFarFieldWithoutItsGuardIsDetected) {
+  SimulationParams p = small_run({64, 64}, 0.02);
+  p.kmc.engine = EngineKind::fast;
+  p.model.temperature_K = 400.0;
+  p.kmc.far_field_for_tests = FarFieldCount::net_unguarded;
+  Simulation broken(p);
+  EXPECT_THROW(broken.run(), InternalError);
+  p.kmc.far_field_for_tests = FarFieldCount::net;
+  Simulation guarded(p);
+  EXPECT_NO_THROW(guarded.run());
+}
+
 TEST(FastEngine, ClusterStzRunsAreTheSameOnOneAndTwoThreads) {
   SimulationParams p = small_run({128, 128}, 0.02);
   p.kmc.engine = EngineKind::fast;
