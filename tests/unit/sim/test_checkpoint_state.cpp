@@ -139,6 +139,59 @@ TEST_P(CheckpointTest, RefusesAnotherEngineOrGrid) {
   EXPECT_THROW(c.load_state(saved), Error);
 }
 
+// A checkpoint of the fast engine written before the net far field (2026-12-04) lacks the
+// per-block coverage C_b: it loads with C_b = log size (every pending event counted on its own
+// until the next flush, the earlier bound), and the run goes on with every candidate's rate <=
+// bound check passing (a wrong restore would throw InternalError).
+TEST(FastEngineCheckpoint, AStateWithoutCoverageResumesSafely) {
+  struct WithoutCoverage final : StateReader {
+    const MemoryStateArchive* in = nullptr;
+    static void refuse(const std::string& name) {
+      if (name.size() >= 12 && name.compare(name.size() - 12, 12, "covered_from") == 0)
+        throw Error("checkpoint has no entry " + name);
+    }
+    std::vector<double> doubles(const std::string& name) const override {
+      refuse(name);
+      return in->doubles(name);
+    }
+    std::vector<float> floats(const std::string& name) const override {
+      refuse(name);
+      return in->floats(name);
+    }
+    std::vector<std::int64_t> integers(const std::string& name) const override {
+      refuse(name);
+      return in->integers(name);
+    }
+    std::string text(const std::string& name) const override {
+      refuse(name);
+      return in->text(name);
+    }
+  };
+  SimulationParams p;
+  p.grid.shape = {48, 32};
+  p.kmc.engine = EngineKind::fast;
+  p.model.temperature_K = 400.0;  // flip-backs: the net count matters
+  p.loading.max_strain = 0.02;
+  p.output.stats_every_strain = 0.001;
+  p.output.snapshots_at_strain = {};
+  Simulation a(p);
+  Recorder whole;
+  a.run({&whole});
+  Recorder first;
+  first.save_at = whole.calls / 2;
+  Simulation b(p);
+  b.run({&first});
+  ASSERT_GT(first.series_at_save, 0u);
+  WithoutCoverage old;
+  old.in = &first.archive;
+  Simulation c(p);
+  c.load_state(old);
+  Recorder rest;
+  EXPECT_NO_THROW(c.run({&rest}));
+  EXPECT_EQ(first.series_at_save + rest.series.size(), whole.series.size());
+  EXPECT_GT(c.events(), 1000);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CheckpointTest,
                          ::testing::Values(EngineKind::fast, EngineKind::reference),
                          [](const auto& info) { return std::string(to_string(info.param)); });
