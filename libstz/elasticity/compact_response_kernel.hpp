@@ -6,9 +6,21 @@
 //
 // K(x)[a][b] = stress component active[a] at offset x (target − source, periodic) per unit
 // eigenstrain component active[b] at the source (tensor shears: a unit shear component means
-// ε*_ij = ε*_ji = 1), exactly the values of ResponseKernel for those components.
+// ε*_ij = ε*_ji = 1), the values of ResponseKernel for those components.
+//
+// Mirror symmetry: the voxel lattice, a homogeneous medium and every STZ cluster (a box or a
+// sphere about its site; the site-to-site kernel is a cluster autocorrelation) are symmetric
+// under x_a → −x_a for each axis, so K(R_a x) = S_a K(x) S_a with S_a = diag(±1): −1 on the
+// components with one index along a (e.g. xy and xz for a = x). Only offsets with 0 <= x_a <=
+// n_a/2 are stored (1/8 of the table in 3D, 1/4 in 2D): the table the fast engine reads for
+// every deferred event then stays in cache (at 32³ 1.4 MB instead of 9.4 MB; 128³: 79 MB instead
+// of 604 MB). The constructor checks the symmetry on every entry (relative 1e-12 of the
+// column's largest entry, ~1e4 times the FFT round-off) and keeps the whole table when it does
+// not hold, so the symmetry is a storage choice, never an assumption.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <vector>
 
 #include "libstz/elasticity/fft_elastic_solver.hpp"
@@ -25,11 +37,26 @@ class CompactResponseKernel {
   int active_count() const { return m_na; }
   const std::vector<int>& active() const { return m_active; }
   const Grid& grid() const { return m_grid; }
+  /// Whether only the mirror-reduced offsets are stored (false: the whole table).
+  bool mirror_reduced() const { return m_reduced; }
+  /// Stored NA×NA blocks (grid size, or the reduced count).
+  std::size_t stored_offsets() const {
+    return m_data.size() / static_cast<std::size_t>(m_na * m_na);
+  }
 
-  /// The NA×NA block of relative offset index k (a voxel index of the offset, as
-  /// Grid::wrapped_index(dx, dy, dz) gives it): row-major [out][in].
-  const double* at(std::size_t offset_index) const {
-    return m_data.data() + offset_index * static_cast<std::size_t>(m_na * m_na);
+  /// K(x)[a][b] for the relative offset index k (a voxel index of the offset, as
+  /// Grid::wrapped_index(dx, dy, dz) gives it).
+  double value(std::size_t offset_index, int a, int b) const {
+    const std::uint32_t m = m_map[offset_index];
+    const double* s = m_sign[m & 7u].data();
+    return s[a] * s[b] *
+           m_data[(m >> 3) * static_cast<std::size_t>(m_na * m_na) +
+                  static_cast<std::size_t>(a * m_na + b)];
+  }
+  /// The NA×NA block of offset index k, row-major [out][in], into out.
+  void matrix(std::size_t offset_index, double* out) const {
+    for (int a = 0; a < m_na; ++a)
+      for (int b = 0; b < m_na; ++b) out[a * m_na + b] = value(offset_index, a, b);
   }
 
   /// Adds K(x)·Δε* to sigma (NA components) for an eigenstrain increment `increment` (NA
@@ -48,29 +75,44 @@ class CompactResponseKernel {
       default:
         break;
     }
-    const double* k = at(offset_index);
+    const std::uint32_t m = m_map[offset_index];
+    const double* k = m_data.data() + (m >> 3) * static_cast<std::size_t>(m_na * m_na);
+    const double* s = m_sign[m & 7u].data();
     for (int a = 0; a < m_na; ++a) {
-      double s = 0.0;
-      for (int b = 0; b < m_na; ++b) s += k[a * m_na + b] * increment[b];
-      sigma[a] += s;
+      double sum = 0.0;
+      for (int b = 0; b < m_na; ++b) sum += k[a * m_na + b] * (s[b] * increment[b]);
+      sigma[a] += s[a] * sum;
     }
   }
 
  private:
-  // accumulate for a known NA (== active_count()).
+  // accumulate for a known NA (== active_count()). The signs are ±1: multiplying by them is
+  // exact, so a mirrored entry gives the same bits as a stored one would.
   template <int NA>
   void accumulate_fixed(std::size_t offset_index, const double* increment, double* sigma) const {
-    const double* k = m_data.data() + offset_index * static_cast<std::size_t>(NA * NA);
+    const std::uint32_t m = m_map[offset_index];
+    const double* k = m_data.data() + (m >> 3) * static_cast<std::size_t>(NA * NA);
+    const double* s = m_sign[m & 7u].data();
+    double in[NA];
+    for (int b = 0; b < NA; ++b) in[b] = s[b] * increment[b];
     for (int a = 0; a < NA; ++a) {
-      double s = 0.0;
-      for (int b = 0; b < NA; ++b) s += k[a * NA + b] * increment[b];
-      sigma[a] += s;
+      double sum = 0.0;
+      for (int b = 0; b < NA; ++b) sum += k[a * NA + b] * in[b];
+      sigma[a] += s[a] * sum;
     }
   }
+
+  // Builds the table; mirror = false stores every offset.
+  bool build(const FftElasticSolver& solver, const StzCluster& cluster, bool mirror);
 
   Grid m_grid;
   std::vector<int> m_active;
   int m_na;
+  bool m_reduced = false;
+  /// Per offset index: (stored block << 3) | mirror mask (bit a: axis a reflected).
+  std::vector<std::uint32_t> m_map;
+  /// Per mirror mask: the sign of each active component.
+  std::array<std::array<double, 6>, 8> m_sign{};
   std::vector<double> m_data;
 };
 

@@ -90,11 +90,9 @@ void KernelConvolution::init(const CompactResponseKernel& kernel) {
   // Γ_ab = DFT of K_ab. The imaginary parts vanish to round-off (the kernel is even).
   const std::size_t pairs = static_cast<std::size_t>(m_na * m_na);
   m_gamma.assign(pairs * m_spectrum_size, 0.0);
-  const std::size_t na = static_cast<std::size_t>(m_na);
   for (int a = 0; a < m_na; ++a)
     for (int b = 0; b < m_na; ++b) {
-      for (std::size_t k = 0; k < n; ++k)
-        real.ptr[k] = kernel.at(k)[static_cast<std::size_t>(a) * na + b];
+      for (std::size_t k = 0; k < n; ++k) real.ptr[k] = kernel.value(k, a, b);
       fftw_execute_dft_r2c(m_plans->forward, real.ptr, spec.ptr);
       const std::size_t ab = pair_index(a, b, m_na);
       for (std::size_t k = 0; k < m_spectrum_size; ++k) m_gamma[k * pairs + ab] = spec.ptr[k][0];

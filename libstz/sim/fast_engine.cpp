@@ -146,7 +146,8 @@ struct FastEngine::Tables {
     std::vector<double> norms(n);
 #pragma omp parallel for schedule(static)
     for (std::size_t k = 0; k < n; ++k) {
-      const double* kk = kernel.at(k);
+      double kk[kMaxActive * kMaxActive];
+      kernel.matrix(k, kk);
       Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 6, 6> m(d, d);
       for (std::size_t j = 0; j < d; ++j)
         for (std::size_t l = 0; l < d; ++l) {

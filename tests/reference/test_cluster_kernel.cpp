@@ -3,6 +3,7 @@
 // (superposition is exact: differences are round-off, bounded by 1e-12 relative as for one-voxel
 // kernels); the compact kernel and the FFT convolution of the fast engine agree with it; and
 // the site stress of one cluster STZ converges to Eshelby's interior stress of the sphere/disc.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -63,10 +64,16 @@ TEST(ClusterKernel, CompactKernelAndConvolutionAgreeWithTheFullKernel) {
   const ResponseKernel full(solver, cluster);
   const std::vector<int> active{kXX, kYY, kZZ, kYZ, kXZ, kXY};
   const CompactResponseKernel compact(solver, active, cluster);
+  EXPECT_TRUE(compact.mirror_reduced());
+  double scale = 0.0;  // the mirrored entries agree to round-off of the largest entry
+  for (int b = 0; b < 6; ++b)
+    for (int c = 0; c < 6; ++c)
+      for (const double v : full.component(active[b]).component(c))
+        scale = std::max(scale, std::abs(v));
   for (std::size_t k = 0; k < grid.size(); k += 7)
     for (int a = 0; a < 6; ++a)
       for (int b = 0; b < 6; ++b)
-        EXPECT_EQ(compact.at(k)[a * 6 + b], full.component(active[b])(active[a], k));
+        EXPECT_NEAR(compact.value(k, a, b), full.component(active[b])(active[a], k), 1e-12 * scale);
   // The fast engine's re-solve: a voxel eigenstrain field (any field, e.g. with a residual part)
   // to the site stress.
   const KernelConvolution convolution(compact, solver, cluster);
@@ -83,6 +90,52 @@ TEST(ClusterKernel, CompactKernelAndConvolutionAgreeWithTheFullKernel) {
       ref = std::max(ref, std::abs(fresh(active[a], i)));
     }
   EXPECT_LT(diff / ref, 1e-12);
+}
+
+// The compact kernel stores only offsets with 0 <= x_a <= n_a/2 and mirrors the rest
+// (compact_response_kernel.hpp). Every entry, at every offset, must equal the full kernel's: odd
+// and even extents, 2D with the active set of an STZ rate (xx, yy, xy) and 3D with all six,
+// one-voxel STZs and clusters. Tolerance: 1e-12 of the largest entry, the constructor's own
+// check (FFT round-off is ~1e-16 of it).
+void expect_mirrored_kernel_exact(const Grid& grid, const StzCluster& cluster,
+                                  const std::vector<int>& active, std::size_t expect_stored) {
+  const FftElasticSolver solver(grid, kVitreloy);
+  const ResponseKernel full(solver, cluster);
+  const CompactResponseKernel compact(solver, active, cluster);
+  ASSERT_TRUE(compact.mirror_reduced());
+  EXPECT_EQ(compact.stored_offsets(), expect_stored);
+  const int na = static_cast<int>(active.size());
+  double scale = 0.0, worst = 0.0;
+  for (std::size_t k = 0; k < grid.size(); ++k)
+    for (int a = 0; a < na; ++a)
+      for (int b = 0; b < na; ++b) {
+        const double v = full.component(active[static_cast<std::size_t>(b)])(
+            active[static_cast<std::size_t>(a)], k);
+        scale = std::max(scale, std::abs(v));
+        worst = std::max(worst, std::abs(compact.value(k, a, b) - v));
+      }
+  EXPECT_LE(worst, 1e-12 * scale);
+  // accumulate (the fast engine's path) agrees with value() at a mirrored offset.
+  const std::size_t k = grid.wrapped_index(-1, -2, grid.extent(2) > 1 ? -1 : 0);
+  std::vector<double> increment(static_cast<std::size_t>(na)), sigma(increment.size(), 0.0);
+  for (int b = 0; b < na; ++b) increment[static_cast<std::size_t>(b)] = 0.01 * (b + 1);
+  compact.accumulate(k, increment.data(), sigma.data());
+  for (int a = 0; a < na; ++a) {
+    double expect = 0.0;
+    for (int b = 0; b < na; ++b)
+      expect += compact.value(k, a, b) * increment[static_cast<std::size_t>(b)];
+    EXPECT_NEAR(sigma[static_cast<std::size_t>(a)], expect, 1e-15 * scale);
+  }
+}
+
+TEST(ClusterKernel, CompactKernelStoresOneMirrorImageAndIsExactEverywhere) {
+  const std::vector<int> planar{kXX, kYY, kXY}, all{kXX, kYY, kZZ, kYZ, kXZ, kXY};
+  expect_mirrored_kernel_exact(Grid::plane(15, 12), StzCluster{}, planar, 8 * 7);
+  const Grid fine = Grid::plane(24, 17, 0.5);
+  expect_mirrored_kernel_exact(fine, StzCluster::cube(fine, 2), planar, 13 * 9);
+  expect_mirrored_kernel_exact(Grid::box(9, 10, 7), StzCluster{}, all, 5 * 6 * 4);
+  const Grid box = Grid::box(12, 11, 10, 0.5);
+  expect_mirrored_kernel_exact(box, StzCluster::sphere(box, 0.5), all, 7 * 6 * 6);
 }
 
 // Eshelby (ε*_xy = e): sphere σ_xy = −2μe(7 − 5ν)/(15(1 − ν)), cylinder σ_xy = −μe/(2(1 − ν))
