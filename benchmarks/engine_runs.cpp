@@ -4,7 +4,7 @@
 //   engine_runs SHAPE MAX_STRAIN [ENGINE...] [key=value...]
 //     SHAPE       e.g. 256x128 or 64x64x64
 //     ENGINE      fast | reference (default: both, fast first)
-//     key=value   kmc.block_voxels=, kmc.near_field_blocks=, kmc.resolve_every_events=,
+//     key=value   kmc.block_voxels=, kmc.near_field_voxels=, kmc.resolve_every_events=,
 //                 kmc.horizon_kT=, seed=, temperature_K=, barrier_eV=
 #include <chrono>
 #include <cstdio>
@@ -53,8 +53,8 @@ int main(int argc, char** argv) {
     const std::string key = arg.substr(0, eq), value = arg.substr(eq + 1);
     if (key == "kmc.block_voxels")
       base.kmc.block_voxels = std::stoi(value);
-    else if (key == "kmc.near_field_blocks")
-      base.kmc.near_field_blocks = std::stoi(value);
+    else if (key == "kmc.near_field_voxels")
+      base.kmc.near_field_voxels = std::stod(value);
     else if (key == "kmc.resolve_every_events")
       base.kmc.resolve_every_events = std::stoll(value);
     else if (key == "kmc.horizon_kT")

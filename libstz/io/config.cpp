@@ -859,7 +859,7 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
     const Section s =
         sub("kmc", {"engine", "selector", "max_step_kT_fraction", "resolve_every_events",
                     "drift_tolerance", "max_avalanche_per_voxel", "max_events_per_voxel",
-                    "block_voxels", "near_field_blocks", "horizon_kT"});
+                    "block_voxels", "near_field_voxels", "horizon_kT"});
     if (const auto* n = s.find("engine"))
       k.engine = parse_engine_kind(read_string(*n, "kmc.engine"), "kmc.engine");
     if (const auto* n = s.find("selector"))
@@ -870,7 +870,7 @@ RunConfig convert(const YAML::Node& root, const std::filesystem::path& base_dir)
     s.read("max_avalanche_per_voxel", k.max_avalanche_per_voxel);
     s.read("max_events_per_voxel", k.max_events_per_voxel);
     s.read("block_voxels", k.block_voxels);
-    s.read("near_field_blocks", k.near_field_blocks);
+    s.read("near_field_voxels", k.near_field_voxels);
     s.read("horizon_kT", k.horizon_kT);
   }
   {
@@ -1129,8 +1129,10 @@ std::string resolved_config_yaml(const RunConfig& c) {
   line(2, "drift_tolerance", format_double(p.kmc.drift_tolerance));
   line(2, "max_avalanche_per_voxel", format_double(p.kmc.max_avalanche_per_voxel));
   line(2, "max_events_per_voxel", format_double(p.kmc.max_events_per_voxel));
-  line(2, "block_voxels", std::to_string(p.kmc.block_voxels));
-  line(2, "near_field_blocks", std::to_string(p.kmc.near_field_blocks));
+  // The fast engine's geometry as it will run (0 = automatic resolved for this grid).
+  const int dimension = static_cast<int>(p.grid.shape.size());
+  line(2, "block_voxels", std::to_string(p.kmc.resolved_block_voxels(dimension)));
+  line(2, "near_field_voxels", format_double(p.kmc.resolved_near_field_voxels(dimension)));
   line(2, "horizon_kT", format_double(p.kmc.horizon_kT));
   line(0, "output", "");
   line(2, "stats_every_strain", format_double(p.output.stats_every_strain));

@@ -73,15 +73,17 @@ struct FastEngine::Tables {
   /// offset_inflation[k] = exp(offset_work[k]/k_BT), or 0 where the work exceeds
   /// kMaxInflation_kT·k_BT (such a site is re-bounded instead of inflated).
   std::vector<double> offset_inflation;
-  /// Block offsets of the near field (wrapped, distinct; the zero offset first) and its radius.
-  std::vector<std::array<int, 3>> near_blocks;
-  int near_radius = 0;
+  /// The near field: voxel offsets (wrapped, distinct; the zero offset first) within
+  /// near_radius of an event, their offset indices, and is_near[offset index].
+  std::vector<std::array<int, 3>> near_offsets;
+  std::vector<std::uint32_t> near_index;
+  std::vector<char> is_near;
+  double near_radius = 0.0;
   /// STZ clusters: offsets of the sites whose cluster overlaps the fired one's (zero excluded);
   /// the event changes their free volume, hence their barriers. Empty for one-voxel STZs.
   std::vector<StzCluster::Offset> overlap;
   /// is_overlap[k]: voxel offset k is one of `overlap` (empty for one-voxel STZs).
   std::vector<char> is_overlap;
-  std::vector<std::array<int, 3>> site_block_coords;
   std::vector<std::array<double, kMaxActive>> basis;
   std::array<double, kMaxActive> weight{};
   double kT = 0, half_omega = 0, mode_norm = 0;
@@ -100,7 +102,7 @@ struct FastEngine::Tables {
       weight[static_cast<std::size_t>(a)] =
           voigt_contraction_weight(active[static_cast<std::size_t>(a)]);
     build_blocks(p.block_voxels);
-    build_near_field(p.near_field_blocks);
+    build_near_field(p.near_field_voxels);
     build_work_bound(p.bound_scale);
     for (const auto& d : model.cluster().overlap_offsets())
       if (d != StzCluster::Offset{0, 0, 0}) overlap.push_back(d);
@@ -122,11 +124,9 @@ struct FastEngine::Tables {
     site_block.assign(grid.size(), 0);
     site_position.assign(grid.size(), 0);
     site_coords.resize(grid.size());
-    site_block_coords.resize(grid.size());
     for (std::size_t i = 0; i < grid.size(); ++i) {
       const auto c = grid.coords(i);
       site_coords[i] = c;
-      site_block_coords[i] = {c[0] / block[0], c[1] / block[1], c[2] / block[2]};
       const std::size_t b =
           (static_cast<std::size_t>(c[0] / block[0]) * blocks[1] + c[1] / block[1]) * blocks[2] +
           c[2] / block[2];
@@ -192,14 +192,13 @@ struct FastEngine::Tables {
         const int ox = static_cast<int>(o / (static_cast<std::size_t>(blocks[1]) * blocks[2]));
         const int oy = static_cast<int>((o / blocks[2]) % blocks[1]);
         const int oz = static_cast<int>(o % blocks[2]);
-        // Near blocks get the kernel exactly at the event (and their δ from it exactly).
-        if (block_distance({ox, oy, oz}, {0, 0, 0}) <= near_radius) continue;
         double best = 0.0;
         for (std::size_t q = 0; q < block_size; ++q) {
           const std::size_t k = grid.wrapped_index(ox * block[0] + pos[q][0] - pos[p][0],
                                                    oy * block[1] + pos[q][1] - pos[p][1],
                                                    oz * block[2] + pos[q][2] - pos[p][2]);
-          best = std::max(best, norms[k]);
+          // Near-field sites get the kernel exactly at the event (their bounds inflated).
+          if (!is_near[k]) best = std::max(best, norms[k]);
         }
         work_bound[p * n_blocks + o] = to_work_unit * best;
       }
@@ -214,35 +213,26 @@ struct FastEngine::Tables {
     return std::sqrt(s);
   }
 
-  // Chebyshev distance between two blocks on the periodic block grid.
-  int block_distance(const std::array<int, 3>& u, const std::array<int, 3>& v) const {
-    int d = 0;
-    for (std::size_t a = 0; a < 3; ++a) {
-      int x = std::abs(u[a] - v[a]);
-      x = std::min(x, blocks[a] - x);
-      d = std::max(d, x);
-    }
-    return d;
-  }
-
-  void build_near_field(int radius) {
+  // The near field: every offset d with |d| <= radius (voxels, Euclidean; the zero offset
+  // first), wrapped and distinct, as offsets and offset indices.
+  void build_near_field(double radius) {
     near_radius = radius;
-    std::vector<std::size_t> seen;
-    for (int dx = -radius; dx <= radius; ++dx)
-      for (int dy = -radius; dy <= radius; ++dy)
-        for (int dz = -radius; dz <= radius; ++dz) {
-          const int w[3] = {(dx % blocks[0] + blocks[0]) % blocks[0],
-                            (dy % blocks[1] + blocks[1]) % blocks[1],
-                            (dz % blocks[2] + blocks[2]) % blocks[2]};
-          const std::size_t o =
-              (static_cast<std::size_t>(w[0]) * blocks[1] + w[1]) * blocks[2] + w[2];
-          if (std::find(seen.begin(), seen.end(), o) != seen.end()) continue;
-          seen.push_back(o);
-          near_blocks.push_back({dx, dy, dz});
+    is_near.assign(grid.size(), 0);
+    const int r = static_cast<int>(std::floor(radius));
+    const int rz = grid.extent(2) == 1 ? 0 : r;
+    near_offsets.push_back({0, 0, 0});
+    near_index.push_back(0);
+    is_near[0] = 1;
+    for (int dx = -r; dx <= r; ++dx)
+      for (int dy = -r; dy <= r; ++dy)
+        for (int dz = -rz; dz <= rz; ++dz) {
+          if (static_cast<double>(dx * dx + dy * dy + dz * dz) > radius * radius) continue;
+          const std::size_t k = grid.wrapped_index(dx, dy, dz);
+          if (is_near[k]) continue;
+          is_near[k] = 1;
+          near_offsets.push_back({dx, dy, dz});
+          near_index.push_back(static_cast<std::uint32_t>(k));
         }
-    std::stable_partition(near_blocks.begin(), near_blocks.end(), [](const std::array<int, 3>& d) {
-      return d[0] == 0 && d[1] == 0 && d[2] == 0;
-    });
   }
 };
 
@@ -292,11 +282,11 @@ void FastEngine::apply_deferred(std::size_t site) {
   const Tables& t = *m_tables;
   const auto c = t.site_coords[site];
   double* sigma = m_stress.data() + site * static_cast<std::size_t>(t.na);
-  const auto& cb = t.site_block_coords[site];
   for (std::size_t k = synced; k < end; ++k) {
     const LogEntry& e = m_log[k];
-    if (t.block_distance(cb, e.block) <= t.near_radius) continue;  // applied at the event
-    t.kernel.accumulate(t.grid.offset_index(c, e.coords), e.increment.data(), sigma);
+    const std::size_t offset = t.grid.offset_index(c, e.coords);
+    if (t.is_near[offset]) continue;  // applied at the event
+    t.kernel.accumulate(offset, e.increment.data(), sigma);
   }
   m_stats.replayed_pairs += static_cast<std::int64_t>(end - synced);
   synced = static_cast<std::uint32_t>(end);
@@ -310,15 +300,14 @@ void FastEngine::apply_deferred_block(std::size_t block) {
   std::size_t from = end;
   for (std::size_t q = 0; q < t.block_size; ++q)
     from = std::min<std::size_t>(from, m_synced[sites[q]]);
-  const auto& cb = t.site_block_coords[sites[0]];
   for (std::size_t k = from; k < end; ++k) {
     const LogEntry& e = m_log[k];
-    if (t.block_distance(cb, e.block) <= t.near_radius) continue;  // applied at the event
     for (std::size_t q = 0; q < t.block_size; ++q) {
       const std::size_t site = sites[q];
       if (k < m_synced[site]) continue;  // this site has it already
-      t.kernel.accumulate(t.grid.offset_index(t.site_coords[site], e.coords), e.increment.data(),
-                          m_stress.data() + site * na);
+      const std::size_t offset = t.grid.offset_index(t.site_coords[site], e.coords);
+      if (t.is_near[offset]) continue;  // applied at the event
+      t.kernel.accumulate(offset, e.increment.data(), m_stress.data() + site * na);
     }
   }
   for (std::size_t q = 0; q < t.block_size; ++q) {
@@ -815,7 +804,6 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   LogEntry entry;
   entry.site = static_cast<std::uint32_t>(site);
   entry.coords = tb.site_coords[site];
-  entry.block = tb.site_block_coords[site];
   entry.increment = ctx.model.active_part(increment);
   m_log.push_back(entry);
   const std::size_t na = static_cast<std::size_t>(tb.na);
@@ -893,30 +881,29 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   // bound inflated by exactly the largest work the event can do on one of its modes,
   // R_i ← R_i·exp(w_i/k_BT) (cheaper than re-evaluating its modes; a candidate tightens it).
   // The event's own site is re-bounded exactly below.
-  for (const auto& d : tb.near_blocks) {
-    const std::size_t b = (static_cast<std::size_t>((ax + d[0] % nb[0] + nb[0]) % nb[0]) * nb[1] +
-                           static_cast<std::size_t>((ay + d[1] % nb[1] + nb[1]) % nb[1])) *
-                              nb[2] +
-                          static_cast<std::size_t>((az + d[2] % nb[2] + nb[2]) % nb[2]);
-    const std::uint32_t* sites = tb.block_sites.data() + b * tb.block_size;
-    for (std::size_t q = 0; q < tb.block_size; ++q) {
-      const std::size_t i = sites[q];
-      const std::size_t offset = tb.grid.offset_index(tb.site_coords[i], entry.coords);
-      double change[kMaxActive] = {};
-      tb.kernel.accumulate(offset, entry.increment.data(), change);
-      double* sigma = m_stress.data() + i * na;
-      for (std::size_t a = 0; a < na; ++a) sigma[a] += change[a];
-      // The fired site and the sites overlapping it are re-bounded exactly below.
-      if (i == site || (!tb.is_overlap.empty() && tb.is_overlap[offset])) continue;
-      const double inflation = tb.offset_inflation[offset];
-      if (inflation == 0.0) {  // a large change: re-evaluating is tighter
-        rebound_site_applied(ctx, i, t);
-        continue;
-      }
-      m_site_bound[i] *= inflation;
-      m_site_drive[i] += tb.offset_work[offset];
+  const auto& c = entry.coords;
+  const auto& extent = tb.grid.shape();
+  for (std::size_t j = 0; j < tb.near_offsets.size(); ++j) {
+    const auto& d = tb.near_offsets[j];
+    int x = c[0] + d[0], y = c[1] + d[1], z = c[2] + d[2];
+    x += x < 0 ? extent[0] : (x >= extent[0] ? -extent[0] : 0);
+    y += y < 0 ? extent[1] : (y >= extent[1] ? -extent[1] : 0);
+    z += z < 0 ? extent[2] : (z >= extent[2] ? -extent[2] : 0);
+    const std::size_t i = tb.grid.index(x, y, z), offset = tb.near_index[j];
+    double change[kMaxActive] = {};
+    tb.kernel.accumulate(offset, entry.increment.data(), change);
+    double* sigma = m_stress.data() + i * na;
+    for (std::size_t a = 0; a < na; ++a) sigma[a] += change[a];
+    touch(tb.site_block[i]);
+    // The fired site and the sites overlapping it are re-bounded exactly below.
+    if (j == 0 || (!tb.is_overlap.empty() && tb.is_overlap[offset])) continue;
+    const double inflation = tb.offset_inflation[offset];
+    if (inflation == 0.0) {  // a large change: re-evaluating is tighter
+      rebound_site_applied(ctx, i, t);
+      continue;
     }
-    touch(b);
+    m_site_bound[i] *= inflation;
+    m_site_drive[i] += tb.offset_work[offset];
   }
   // STZ clusters: the sites sharing a voxel with the fired cluster gained free volume, so their
   // barriers fell; they are re-bounded exactly (wherever they lie; deferred kernels applied).
@@ -1036,7 +1023,6 @@ void FastEngine::load_state(const StateReader& in, const std::string& prefix,
     LogEntry e;
     e.site = static_cast<std::uint32_t>(log_sites[k]);
     e.coords = tb.site_coords[e.site];
-    e.block = tb.site_block_coords[e.site];
     std::copy_n(log_increments.begin() + static_cast<std::ptrdiff_t>(k * kMaxActive), kMaxActive,
                 e.increment.begin());
     m_log.push_back(e);
@@ -1091,7 +1077,8 @@ std::string FastEngine::describe() const {
   std::ostringstream s;
   const double accepted = static_cast<double>(m_stats.candidates - m_stats.null_events);
   s << "fast engine: blocks " << tb.block[0] << "x" << tb.block[1] << "x" << tb.block[2] << " ("
-    << tb.n_blocks << "), " << m_stats.candidates << " candidates, acceptance "
+    << tb.n_blocks << "), near field " << tb.near_radius << " voxels (" << tb.near_offsets.size()
+    << " sites), " << m_stats.candidates << " candidates, acceptance "
     << (m_stats.candidates > 0 ? accepted / static_cast<double>(m_stats.candidates) : 0.0) << ", "
     << m_stats.screened_nulls << " screened proposals, " << m_stats.resolves << " FFT flushes ("
     << m_stats.horizon_renewals << " horizon rebuilds), " << m_stats.block_refreshes

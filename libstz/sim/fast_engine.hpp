@@ -20,7 +20,7 @@
 // instant; every candidate checks it and an InternalError is thrown if it does not.
 //
 // After an event at site s: the event is appended to the log of deferred events; s (and sites
-// within `near_field_blocks`) are brought up to date and re-bounded exactly; every block gets
+// within `near_field_voxels`) are brought up to date and re-bounded exactly; every block gets
 // δ_b += W(position of s in its block, block offset)·n — W: the largest |Δσ:ε*| a unit
 // eigenstrain at s can cause on any of b's sites, from the real kernel's operator norm on the
 // mode space (a table computed once); n: the event's norm, or the change of the norm of s's net
@@ -49,9 +49,9 @@ namespace stz {
 struct FastEngineParams {
   /// Block edge in voxels (the largest divisor of each extent not above it is used).
   int block_voxels = 4;
-  /// Blocks within this Chebyshev distance (in blocks) of an event's block get its kernel at
-  /// once, exactly; farther blocks get it deferred.
-  int near_field_blocks = 1;
+  /// Sites within this distance (voxels) of an event get its kernel at once, exactly; the
+  /// others get it deferred.
+  double near_field_voxels = 5.5;
   /// Events between full FFT rebuilds (bounds the deferred log).
   std::int64_t resolve_every_events = 2000;
   /// Radius of the mean-stress ball of a horizon, as the work (units of k_BT) it can do on a mode.
@@ -104,7 +104,6 @@ class FastEngine final : public KmcEngine {
   struct LogEntry {
     std::uint32_t site;
     std::array<int, 3> coords;
-    std::array<int, 3> block;  ///< block coordinates of the site
     std::array<double, kMaxActive> increment;
   };
 

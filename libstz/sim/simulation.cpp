@@ -52,7 +52,7 @@ std::unique_ptr<KmcEngine> make_engine(const SimulationParams& p, const FftElast
   }
   FastEngineParams f;
   f.block_voxels = k.resolved_block_voxels(grid.dimension());
-  f.near_field_blocks = k.near_field_blocks;
+  f.near_field_voxels = k.resolved_near_field_voxels(grid.dimension());
   f.resolve_every_events = k.resolve_every_events;
   f.horizon_kT = k.horizon_kT;
   f.drift_tolerance = k.drift_tolerance;

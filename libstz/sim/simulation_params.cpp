@@ -69,6 +69,13 @@ int KmcParams::resolved_block_voxels(int /*dimension*/) const {
   return block_voxels > 0 ? block_voxels : 4;
 }
 
+double KmcParams::resolved_near_field_voxels(int dimension) const {
+  // Measured (docs/performance.md): in 3D a ball of ~700 sites beats the 12³ sites of the 3³
+  // blocks around an event; in 2D the disc must hold ~180 sites to match 3×3 blocks of 4².
+  if (near_field_voxels > 0) return near_field_voxels;
+  return dimension == 3 ? 5.5 : 7.5;
+}
+
 void KmcParams::validate() const {
   require(
       std::isfinite(max_step_kT_fraction) && max_step_kT_fraction > 0 && max_step_kT_fraction <= 10,
@@ -83,8 +90,9 @@ void KmcParams::validate() const {
           "kmc.max_events_per_voxel", max_events_per_voxel, "a positive number");
   require(block_voxels >= 0 && block_voxels <= 64, "kmc.block_voxels", block_voxels,
           "0 (automatic) or a block edge in [1, 64] voxels");
-  require(near_field_blocks >= 0 && near_field_blocks <= 8, "kmc.near_field_blocks",
-          near_field_blocks, "a radius in [0, 8] blocks");
+  require(near_field_voxels == 0 || (near_field_voxels >= 1 && near_field_voxels <= 16),
+          "kmc.near_field_voxels", near_field_voxels,
+          "0 (automatic) or a radius in [1, 16] voxels");
   require(std::isfinite(horizon_kT) && horizon_kT > 0 && horizon_kT <= 10, "kmc.horizon_kT",
           horizon_kT, "a work in (0, 10] k_BT");
   require(std::isfinite(bound_scale_for_tests) && bound_scale_for_tests > 0,

@@ -70,9 +70,10 @@ struct KmcParams {
   double max_events_per_voxel = 1.0e4;
   /// Fast engine: edge of a block of sites, voxels; 0 = automatic (2D 4, 3D 4).
   int block_voxels = 0;
-  /// Fast engine: an event's kernel is applied at once, exactly, to the blocks within this
-  /// Chebyshev distance (in blocks) of its block; farther blocks get it deferred (bounded).
-  int near_field_blocks = 1;
+  /// Fast engine: an event's kernel is applied at once, exactly, to the sites within this
+  /// distance (voxels) of it; farther sites get it deferred (bounded); 0 = automatic
+  /// (2D 7.5, 3D 5.5).
+  double near_field_voxels = 0.0;
   /// Fast engine: radius of the mean-stress ball of a horizon, as the work it can do on a mode
   /// in units of k_BT (every rate bound carries exp(horizon_kT)).
   double horizon_kT = 0.5;
@@ -85,6 +86,8 @@ struct KmcParams {
   FarFieldCount far_field_for_tests = FarFieldCount::net;
   /// The block edge the fast engine uses for a grid of this dimension (resolves 0).
   int resolved_block_voxels(int dimension) const;
+  /// The near-field radius the fast engine uses for a grid of this dimension (resolves 0).
+  double resolved_near_field_voxels(int dimension) const;
   void validate() const;
 };
 
