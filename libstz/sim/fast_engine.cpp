@@ -220,6 +220,7 @@ struct FastEngine::Tables {
     is_near.assign(grid.size(), 0);
     const int r = static_cast<int>(std::floor(radius));
     const int rz = grid.extent(2) == 1 ? 0 : r;
+    const int n[3] = {grid.extent(0), grid.extent(1), grid.extent(2)};
     near_offsets.push_back({0, 0, 0});
     near_index.push_back(0);
     is_near[0] = 1;
@@ -230,7 +231,9 @@ struct FastEngine::Tables {
           const std::size_t k = grid.wrapped_index(dx, dy, dz);
           if (is_near[k]) continue;
           is_near[k] = 1;
-          near_offsets.push_back({dx, dy, dz});
+          // Stored wrapped into [0, extent): c + d then needs at most one subtraction.
+          near_offsets.push_back(
+              {(dx % n[0] + n[0]) % n[0], (dy % n[1] + n[1]) % n[1], (dz % n[2] + n[2]) % n[2]});
           near_index.push_back(static_cast<std::uint32_t>(k));
         }
   }
@@ -886,9 +889,9 @@ void FastEngine::on_event(const EngineContext& ctx, std::size_t site, const SymT
   for (std::size_t j = 0; j < tb.near_offsets.size(); ++j) {
     const auto& d = tb.near_offsets[j];
     int x = c[0] + d[0], y = c[1] + d[1], z = c[2] + d[2];
-    x += x < 0 ? extent[0] : (x >= extent[0] ? -extent[0] : 0);
-    y += y < 0 ? extent[1] : (y >= extent[1] ? -extent[1] : 0);
-    z += z < 0 ? extent[2] : (z >= extent[2] ? -extent[2] : 0);
+    x -= x >= extent[0] ? extent[0] : 0;  // offsets are stored wrapped
+    y -= y >= extent[1] ? extent[1] : 0;
+    z -= z >= extent[2] ? extent[2] : 0;
     const std::size_t i = tb.grid.index(x, y, z), offset = tb.near_index[j];
     double change[kMaxActive] = {};
     tb.kernel.accumulate(offset, entry.increment.data(), change);
