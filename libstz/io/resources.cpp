@@ -26,7 +26,7 @@ struct MemoryModel {
 constexpr MemoryModel kReference2D{20e6, 613, 11.7};
 constexpr MemoryModel kReference3D{20e6, 557, 23.5};
 constexpr MemoryModel kFast2D{20e6, 536, 11.7};
-constexpr MemoryModel kFast3D{20e6, 888, 23.5};
+constexpr MemoryModel kFast3D{20e6, 725, 23.5};  // re-fitted 2026-12-05 (mirror kernel)
 /// Each tensor snapshot field (stress_GPa, plastic_strain) adds a transient copy per voxel.
 constexpr double kTensorFieldBytes = 24;
 
