@@ -745,20 +745,37 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
       target -= m_site_bound[i];
     }
     const double bound = m_site_bound[site] * std::exp(exponent_now);
-    // The exact rate now: deferred events applied, the mean stress and barrier at time t.
-    apply_deferred(site);
+    // The squeeze (docs/kmc.md): the rate from the applied stress as it is (the near field is
+    // exact in it, the far field still deferred is bounded by δ_b as in every bound of the
+    // block) times exp(δ_b/k_BT) is a tighter bound, and it needs no replay. The one uniform u
+    // meets it first: u·bound >= squeeze rejects a candidate the exact rate would reject as
+    // well, so the deferred kernels are applied only to the candidates that may fire.
     const double* applied = m_stress.data() + site * static_cast<std::size_t>(tb.na);
     const auto mean = model.active_part(mean_now);
+    const double barrier = model.barrier_eV(site, t);
     double sigma[kMaxActive];
     for (int a = 0; a < tb.na; ++a) sigma[a] = mean[static_cast<std::size_t>(a)] + applied[a];
-    const double barrier = model.barrier_eV(site, t);
-    const SiteRate exact = model.site_rate(site, sigma, barrier);
+    const double squeeze =
+        model.site_rate(site, sigma, barrier).rate *
+        std::exp((m_params.squeeze_counts_far_field ? m_delta[block] : 0.0) / tb.kT + kLogSafety);
+    const double u = uniform01(rng);
     ++m_stats.candidates;
-    if (!(exact.rate <= bound))
-      throw InternalError("fast engine: rate bound violated at site " + std::to_string(site) +
-                          ": rate " + std::to_string(exact.rate) + " > bound " +
-                          std::to_string(bound) + " (a bias; please report)");
-    if (uniform01(rng) * bound < exact.rate) {
+    const bool squeezed = u * bound >= squeeze;
+    bool fires = false;
+    if (squeezed) {
+      ++m_stats.squeezed_nulls;
+    } else {
+      // The exact rate now: deferred events applied, the mean stress and barrier at time t.
+      apply_deferred(site);
+      for (int a = 0; a < tb.na; ++a) sigma[a] = mean[static_cast<std::size_t>(a)] + applied[a];
+      const double exact = model.site_rate(site, sigma, barrier).rate;
+      if (!(exact <= bound) || !(exact <= squeeze))
+        throw InternalError("fast engine: rate bound violated at site " + std::to_string(site) +
+                            ": rate " + std::to_string(exact) + " > bound " +
+                            std::to_string(std::min(bound, squeeze)) + " (a bias; please report)");
+      fires = u * bound < exact;
+    }
+    if (fires) {
       model.site_mode_rates(site, sigma, barrier, m_mode_scratch);
       double pick =
           uniform01(rng) * deterministic_sum(m_mode_scratch.data(), m_mode_scratch.size());
@@ -770,7 +787,8 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
       while (m_mode_scratch[static_cast<std::size_t>(mode)] == 0.0 && mode > 0) --mode;
       return {EngineEvent::Kind::thermal, t, site, mode};
     }
-    // A null event. Its site is now up to date: tighten its bound.
+    // A null event: tighten the site's bound (from its exact stress, or without a replay from its
+    // applied stress when the squeeze rejected it).
     ++m_stats.null_events;
     EngineContext at = ctx;
     at.time_s = t;
@@ -781,7 +799,10 @@ EngineEvent FastEngine::next_event(const EngineContext& ctx, double stop_s, Rng&
     if (m_delta[block] > 0.0 && m_budget[block] > 2.0 * m_params.min_budget_kT * tb.kT) {
       refresh_block(at, block, t);
     } else {
-      bound_site(at, site, t);
+      if (squeezed)
+        rebound_site_applied(at, site, t);
+      else
+        bound_site(at, site, t);
       sum_block(block);
       settle_block(at, block, t);
     }
@@ -1083,12 +1104,13 @@ std::string FastEngine::describe() const {
     << tb.n_blocks << "), near field " << tb.near_radius << " voxels (" << tb.near_offsets.size()
     << " sites), " << m_stats.candidates << " candidates, acceptance "
     << (m_stats.candidates > 0 ? accepted / static_cast<double>(m_stats.candidates) : 0.0) << ", "
-    << m_stats.screened_nulls << " screened proposals, " << m_stats.resolves << " FFT flushes ("
-    << m_stats.horizon_renewals << " horizon rebuilds), " << m_stats.block_refreshes
-    << " block refreshes, " << m_stats.rate_refreshes << " rate-only refreshes, "
-    << m_stats.budget_raises << " budget raises, " << m_stats.site_refreshes << " site refreshes, "
-    << m_stats.replayed_pairs << " replayed pairs, max drift " << m_stats.max_drift
-    << " | flush time " << m_flush_seconds << " s, rebuild sweeps " << m_sweep_seconds << " s"
+    << m_stats.screened_nulls << " screened proposals, " << m_stats.squeezed_nulls
+    << " squeezed nulls, " << m_stats.resolves << " FFT flushes (" << m_stats.horizon_renewals
+    << " horizon rebuilds), " << m_stats.block_refreshes << " block refreshes, "
+    << m_stats.rate_refreshes << " rate-only refreshes, " << m_stats.budget_raises
+    << " budget raises, " << m_stats.site_refreshes << " site refreshes, " << m_stats.replayed_pairs
+    << " replayed pairs, max drift " << m_stats.max_drift << " | flush time " << m_flush_seconds
+    << " s, rebuild sweeps " << m_sweep_seconds << " s"
     << " | refresh reasons hot/budget/margin " << m_refresh_hot << "/" << m_refresh_budget << "/"
     << m_refresh_margin;
   return s.str();

@@ -76,6 +76,9 @@ struct FastEngineParams {
   double bound_scale = 1.0;
   /// FarFieldCount::net in every real run; tests and benchmarks set the others.
   FarFieldCount far_field = FarFieldCount::net;
+  /// true in every real run: the squeeze bound covers the deferred far field (δ_b); tests set
+  /// false to show that a squeeze without it is detected (a negative control).
+  bool squeeze_counts_far_field = true;
 };
 
 class FastEngine final : public KmcEngine {

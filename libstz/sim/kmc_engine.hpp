@@ -32,9 +32,7 @@ struct EngineContext {
   /// d⟨σ⟩/dt at fixed eigenstrain (GPa/s): the loading; ⟨σ⟩ is affine in time between events.
   SymTensor mean_stress_rate{};
 
-  SymTensor mean_stress_at(double t) const {
-    return mean_stress + (t - time_s) * mean_stress_rate;
-  }
+  SymTensor mean_stress_at(double t) const { return mean_stress + (t - time_s) * mean_stress_rate; }
 };
 
 /// The engine's answer: an event to fire, or "no event before stop_s".
@@ -55,7 +53,10 @@ struct EngineStats {
   /// fast: proposals rejected before any site was looked at (the block's unused budget and the
   /// unused part of the mean-stress ball; docs/kmc.md "Screening")
   std::int64_t screened_nulls = 0;
-  std::int64_t resolves = 0;     ///< full FFT re-solves
+  /// fast: candidates rejected by the squeeze, before their deferred kernels were applied
+  /// (docs/kmc.md "The squeeze")
+  std::int64_t squeezed_nulls = 0;
+  std::int64_t resolves = 0;          ///< full FFT re-solves
   std::int64_t horizon_renewals = 0;  ///< fast: rebuilds because the mean stress left its ball
   std::int64_t block_refreshes = 0;   ///< fast: blocks brought up to date and re-bounded
   std::int64_t rate_refreshes = 0;    ///< fast: blocks re-bounded without applying deferred kernels

@@ -58,6 +58,7 @@ std::unique_ptr<KmcEngine> make_engine(const SimulationParams& p, const FftElast
   f.drift_tolerance = k.drift_tolerance;
   f.bound_scale = k.bound_scale_for_tests;
   f.far_field = k.far_field_for_tests;
+  f.squeeze_counts_far_field = k.squeeze_counts_far_field_for_tests;
   f.initial_share = k.initial_share;
   f.raise_share = k.raise_share;
   f.min_budget_kT = k.min_budget_kT;

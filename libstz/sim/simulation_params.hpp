@@ -84,6 +84,9 @@ struct KmcParams {
   double bound_scale_for_tests = 1.0;
   /// Tests and benchmarks only (no config key): how the fast engine counts deferred events.
   FarFieldCount far_field_for_tests = FarFieldCount::net;
+  /// Tests only (no config key): false drops the deferred far field from the fast engine's
+  /// squeeze bound, which breaks it (a negative control).
+  bool squeeze_counts_far_field_for_tests = true;
   /// The block edge the fast engine uses for a grid of this dimension (resolves 0).
   int resolved_block_voxels(int dimension) const;
   /// The near-field radius the fast engine uses for a grid of this dimension (resolves 0).

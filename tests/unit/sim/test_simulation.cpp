@@ -283,6 +283,25 @@ TEST(FastEngine, ABrokenBoundIsDetected) {
   EXPECT_THROW(sim.run(), InternalError);
 }
 
+// The negative control of the squeeze (docs/kmc.md): a squeeze bound from the applied stress
+// that forgets the deferred far field (δ_b) is no bound; the exact rate of every candidate it
+// lets through is checked against it, so the run stops with an InternalError. (The frozen-state
+// and ensemble tests are too weak for this bias: only FrozenStateNextEvent's cluster case, with
+// deferred events pending, failed when it was introduced by hand.) The same runs with the
+// squeeze as it is complete.
+TEST(FastEngine, ASqueezeWithoutTheFarFieldIsDetected) {
+  for (auto shape : {std::vector<int>{48, 32}, std::vector<int>{12, 12, 12}}) {
+    SimulationParams p = small_run(shape, 0.04);
+    p.kmc.engine = EngineKind::fast;
+    p.kmc.squeeze_counts_far_field_for_tests = false;
+    Simulation broken(p);
+    EXPECT_THROW(broken.run(), InternalError) << shape.size() << "D";
+    p.kmc.squeeze_counts_far_field_for_tests = true;
+    Simulation sound(p);
+    EXPECT_NO_THROW(sound.run()) << shape.size() << "D";
+  }
+}
+
 // The negative control of the net far field (docs/kmc.md): counting a site's net deferred
 // eigenstrain is a bound only for blocks none of whose sites has any of its events applied.
 // Ignoring that guard under-bounds the sites synced between an event and its flip-back, and the
