@@ -32,7 +32,9 @@ struct EngineContext {
   /// d⟨σ⟩/dt at fixed eigenstrain (GPa/s): the loading; ⟨σ⟩ is affine in time between events.
   SymTensor mean_stress_rate{};
 
-  SymTensor mean_stress_at(double t) const { return mean_stress + (t - time_s) * mean_stress_rate; }
+  SymTensor mean_stress_at(double t) const {
+    return mean_stress + (t - time_s) * mean_stress_rate;
+  }
 };
 
 /// The engine's answer: an event to fire, or "no event before stop_s".

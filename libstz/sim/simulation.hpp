@@ -122,7 +122,7 @@ class Simulation {
 
   /// Where run() stands among its output points (saved in checkpoints).
   struct RunProgress {
-    bool active = false;             ///< inside run(), or restored from a checkpoint taken there
+    bool active = false;  ///< inside run(), or restored from a checkpoint taken there
     std::int64_t last_stats = 0;     ///< index of the last series interval emitted
     std::int64_t next_snapshot = 0;  ///< first snapshot strain not yet reached
     std::int64_t snapshot_index = 0;
