@@ -22,7 +22,8 @@ constexpr double kMirrorTolerance = 1e-12;
 CompactResponseKernel::CompactResponseKernel(const FftElasticSolver& solver,
                                              const std::vector<int>& active,
                                              const StzCluster& cluster)
-    : m_grid(solver.grid()), m_active(active), m_na(static_cast<int>(active.size())) {
+    : m_grid(solver.grid()), m_active(active), m_na(static_cast<int>(active.size())),
+      m_lanes(m_na <= 4 ? 4 : 8) {
   STZ_REQUIRE(m_na >= 1 && m_na <= 6, "active component count ", m_na);
   for (std::uint32_t mask = 0; mask < 8; ++mask)
     for (int a = 0; a < m_na; ++a) {
@@ -60,7 +61,7 @@ bool CompactResponseKernel::build(const FftElasticSolver& solver, const StzClust
   }
   const std::size_t blocks = static_cast<std::size_t>(stored[0]) * stored[1] * stored[2];
   STZ_REQUIRE(blocks < (std::size_t{1} << 29), "kernel table of ", blocks, " offsets");
-  m_data.assign(blocks * na * na, 0.0);
+  m_data.assign(blocks * block_stride(), 0.0);
   TensorField stress(m_grid);
   for (std::size_t b = 0; b < na; ++b) {
     site_kernel_column(solver, cluster, m_active[b], stress);
@@ -69,14 +70,15 @@ bool CompactResponseKernel::build(const FftElasticSolver& solver, const StzClust
       for (const double v : stress.component(m_active[a])) largest = std::max(largest, std::abs(v));
     for (std::size_t a = 0; a < na; ++a) {
       const auto column = stress.component(m_active[a]);
+      const int ia = static_cast<int>(a), ib = static_cast<int>(b);
       // Stored entries first (mask 0), then every mirrored one is checked against them.
       for (std::size_t k = 0; k < n; ++k)
-        if ((m_map[k] & 7u) == 0) m_data[((m_map[k] >> 3) * na + a) * na + b] = column[k];
+        if ((m_map[k] & 7u) == 0) m_data[(m_map[k] >> 3) * block_stride() + column_entry(ia, ib)] = column[k];
       for (std::size_t k = 0; k < n; ++k) {
         const std::uint32_t m = m_map[k];
         if ((m & 7u) == 0) continue;
         const double mirrored =
-            m_sign[m & 7u][a] * m_sign[m & 7u][b] * m_data[((m >> 3) * na + a) * na + b];
+            m_sign[m & 7u][a] * m_sign[m & 7u][b] * m_data[(m >> 3) * block_stride() + column_entry(ia, ib)];
         if (std::abs(mirrored - column[k]) > kMirrorTolerance * largest) return false;
       }
     }
