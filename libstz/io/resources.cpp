@@ -25,8 +25,11 @@ struct MemoryModel {
 };
 constexpr MemoryModel kReference2D{20e6, 613, 11.7};
 constexpr MemoryModel kReference3D{20e6, 557, 23.5};
-constexpr MemoryModel kFast2D{20e6, 536, 11.7};
-constexpr MemoryModel kFast3D{20e6, 725, 23.5};  // re-fitted 2026-12-05 (mirror kernel)
+// Fast: fitted 2026-12-05 (mirror kernel), plus the padding of the kernel's columns to vector
+// lanes (2026-12-06; compact_response_kernel.hpp): 3D 96 B per stored offset, one per 8 voxels;
+// 2D 24 B per stored offset, one per 4 voxels.
+constexpr MemoryModel kFast2D{20e6, 536 + 6, 11.7};
+constexpr MemoryModel kFast3D{20e6, 725 + 12, 23.5};
 /// Each tensor snapshot field (stress_GPa, plastic_strain) adds a transient copy per voxel.
 constexpr double kTensorFieldBytes = 24;
 
