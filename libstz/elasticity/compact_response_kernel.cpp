@@ -22,7 +22,9 @@ constexpr double kMirrorTolerance = 1e-12;
 CompactResponseKernel::CompactResponseKernel(const FftElasticSolver& solver,
                                              const std::vector<int>& active,
                                              const StzCluster& cluster)
-    : m_grid(solver.grid()), m_active(active), m_na(static_cast<int>(active.size())),
+    : m_grid(solver.grid()),
+      m_active(active),
+      m_na(static_cast<int>(active.size())),
       m_lanes(m_na <= 4 ? 4 : 8) {
   STZ_REQUIRE(m_na >= 1 && m_na <= 6, "active component count ", m_na);
   for (std::uint32_t mask = 0; mask < 8; ++mask)
@@ -73,12 +75,13 @@ bool CompactResponseKernel::build(const FftElasticSolver& solver, const StzClust
       const int ia = static_cast<int>(a), ib = static_cast<int>(b);
       // Stored entries first (mask 0), then every mirrored one is checked against them.
       for (std::size_t k = 0; k < n; ++k)
-        if ((m_map[k] & 7u) == 0) m_data[(m_map[k] >> 3) * block_stride() + column_entry(ia, ib)] = column[k];
+        if ((m_map[k] & 7u) == 0)
+          m_data[(m_map[k] >> 3) * block_stride() + column_entry(ia, ib)] = column[k];
       for (std::size_t k = 0; k < n; ++k) {
         const std::uint32_t m = m_map[k];
         if ((m & 7u) == 0) continue;
-        const double mirrored =
-            m_sign[m & 7u][a] * m_sign[m & 7u][b] * m_data[(m >> 3) * block_stride() + column_entry(ia, ib)];
+        const double mirrored = m_sign[m & 7u][a] * m_sign[m & 7u][b] *
+                                m_data[(m >> 3) * block_stride() + column_entry(ia, ib)];
         if (std::abs(mirrored - column[k]) > kMirrorTolerance * largest) return false;
       }
     }

@@ -13,10 +13,10 @@
 // under x_a → −x_a for each axis, so K(R_a x) = S_a K(x) S_a with S_a = diag(±1): −1 on the
 // components with one index along a (e.g. xy and xz for a = x). Only offsets with 0 <= x_a <=
 // n_a/2 are stored (1/8 of the table in 3D, 1/4 in 2D): the table the fast engine reads for
-// every deferred event then stays in cache (at 32³ 1.4 MB instead of 9.4 MB; 128³: 79 MB instead
-// of 604 MB). The constructor checks the symmetry on every entry (relative 1e-12 of the
-// column's largest entry, ~1e4 times the FFT round-off) and keeps the whole table when it does
-// not hold, so the symmetry is a storage choice, never an assumption.
+// every deferred event then stays in cache (with the column padding below, at 32³ 1.9 MB instead
+// of 12.6 MB; 128³: 105 MB instead of 805 MB). The constructor checks the symmetry on every entry
+// (relative 1e-12 of the column's largest entry, ~1e4 times the FFT round-off) and keeps the whole
+// table when it does not hold, so the symmetry is a storage choice, never an assumption.
 #pragma once
 
 #include <array>
@@ -90,7 +90,7 @@ class CompactResponseKernel {
   // m_lanes doubles (4 for NA <= 4, else 8), so accumulate adds whole columns as one vector:
   // 6 vector multiply-adds in 3D instead of 36 scalar ones (replays and the near field of the
   // fast engine ~1.8× faster per (event, site) pair, docs/performance.md). The padding costs
-  // 1/3 more kernel memory in 3D (32³: 1.9 MB instead of 1.4 MB).
+  // 1/3 more kernel memory in 3D (32³: 1.9 MB instead of 1.4 MB), 1/3 in 2D with NA = 3.
   std::size_t block_stride() const { return static_cast<std::size_t>(m_na * m_lanes); }
   std::size_t column_entry(int a, int b) const { return static_cast<std::size_t>(b * m_lanes + a); }
 
