@@ -25,7 +25,7 @@ CompactResponseKernel::CompactResponseKernel(const FftElasticSolver& solver,
     : m_grid(solver.grid()),
       m_active(active),
       m_na(static_cast<int>(active.size())),
-      m_lanes(m_na <= 4 ? 4 : 8) {
+      m_lanes(lanes_for(m_na)) {
   STZ_REQUIRE(m_na >= 1 && m_na <= 6, "active component count ", m_na);
   for (std::uint32_t mask = 0; mask < 8; ++mask)
     for (int a = 0; a < m_na; ++a) {

@@ -91,6 +91,7 @@ class CompactResponseKernel {
   // 6 vector multiply-adds in 3D instead of 36 scalar ones (replays and the near field of the
   // fast engine ~1.8× faster per (event, site) pair, docs/performance.md). The padding costs
   // 1/3 more kernel memory in 3D (32³: 1.9 MB instead of 1.4 MB), 1/3 in 2D with NA = 3.
+  static constexpr int lanes_for(int na) { return na <= 4 ? 4 : 8; }
   std::size_t block_stride() const { return static_cast<std::size_t>(m_na * m_lanes); }
   std::size_t column_entry(int a, int b) const { return static_cast<std::size_t>(b * m_lanes + a); }
 
@@ -101,7 +102,7 @@ class CompactResponseKernel {
   template <int NA, class V>
   void accumulate_fixed(std::size_t offset_index, const double* increment, double* sigma) const {
     constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(double));
-    static_assert(NA <= kLanes);
+    static_assert(kLanes == lanes_for(NA), "V must be the stored column width (m_lanes)");
     const std::uint32_t m = m_map[offset_index];
     const double* k = m_data.data() + (m >> 3) * static_cast<std::size_t>(NA * kLanes);
     const double* s = m_sign[m & 7u].data();
@@ -125,7 +126,7 @@ class CompactResponseKernel {
   /// Per offset index: (stored block << 3) | mirror mask (bit a: axis a reflected).
   std::vector<std::uint32_t> m_map;
   /// Per mirror mask: the sign of each active component.
-  std::array<std::array<double, 8>, 8> m_sign{};
+  std::array<std::array<double, 6>, 8> m_sign{};
   std::vector<double> m_data;
 };
 
