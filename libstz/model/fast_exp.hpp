@@ -13,8 +13,12 @@ namespace fast_exp_detail {
 constexpr double kLog2e = 1.4426950408889634;
 constexpr double kLn2Hi = 6.93147180369123816490e-01;
 constexpr double kLn2Lo = 1.90821492927058770002e-10;
-// Round to nearest by the 1.5·2^52 trick (|x·log2e| < 2^51): branch-free, vectorisable.
+// Round to nearest by the 1.5·2^52 trick (|x·log2e| < 2^51): branch-free, vectorisable. The sum
+// t = x·log2e + kRound lies in [2^52, 2^53), where the ulp is 1, so t's bit pattern is kRound's plus
+// the rounded integer n: 2^n is built from t's bits by integer arithmetic (no double→int64
+// conversion, which x86 has in vector form only with AVX-512DQ), the same value as from n.
 constexpr double kRound = 0x1.8p52;
+constexpr std::int64_t kRoundBits = std::bit_cast<std::int64_t>(kRound);
 
 /// exp(r) for |r| <= ln2/2 by Horner; T is double or a GCC/Clang double vector.
 template <class T>
@@ -40,9 +44,10 @@ inline T reduced_exp(T r) {
 inline double fast_exp(double x) {
   using namespace fast_exp_detail;
   x = x < -700.0 ? -700.0 : (x > 700.0 ? 700.0 : x);
-  const double n = (x * kLog2e + kRound) - kRound;
+  const double rounded = x * kLog2e + kRound;
+  const double n = rounded - kRound;
   const double r = (x - n * kLn2Hi) - n * kLn2Lo;
-  const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
+  const std::int64_t bits = (std::bit_cast<std::int64_t>(rounded) - kRoundBits + 1023) << 52;
   return reduced_exp(r) * std::bit_cast<double>(bits);
 }
 

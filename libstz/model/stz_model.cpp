@@ -97,75 +97,91 @@ void site_exponents(int na, const float* eps, std::size_t step, int modes, bool 
 // so sums agree to round-off, not bit for bit.
 constexpr int kChunk = 8;
 
-// One 8-lane vector per chunk, written with GCC/Clang vector extensions: the auto-vectoriser
-// split the former lane loop into two 256-bit halves even with -mprefer-vector-width=512 (3.3 ns
-// per site-mode instead of 1.5, docs/performance.md). Lane by lane it is the arithmetic of
-// fast_exp, so on every target (vectors wider than the hardware are lowered) the results equal
-// the scalar formula up to FMA contraction.
-using V8d = double __attribute__((vector_size(64)));
-using V8f = float __attribute__((vector_size(32)));
-using V8l = std::int64_t __attribute__((vector_size(64)));
+// Vectors of the hardware's width (8 doubles with AVX-512, else 4), written with GCC/Clang vector
+// extensions; a chunk is kChunk / kLanes of them. The auto-vectoriser split the former lane loop
+// into two 256-bit halves even with -mprefer-vector-width=512 (3.3 ns per site-mode instead of
+// 1.5 with AVX-512, docs/performance.md). A vector wider than the hardware is no remedy on AVX2:
+// GCC lowers its comparisons and selects (the clamp, |y|, the running maximum) lane by lane in
+// scalar code, which cost 3× the whole kernel at 32³ (docs/performance.md). Lane by lane it is
+// the arithmetic of fast_exp, so the results equal the scalar formula up to FMA contraction, and
+// they do not depend on the width.
+#if defined(__AVX512F__)
+constexpr int kLanes = 8;
+#else
+constexpr int kLanes = 4;
+#endif
+static_assert(kChunk % kLanes == 0);
+using VD = double __attribute__((vector_size(8 * kLanes)));
+using VF = float __attribute__((vector_size(4 * kLanes)));
+using VL = std::int64_t __attribute__((vector_size(8 * kLanes)));
 
-inline V8d fast_exp(V8d x) {  // fast_exp.hpp's arithmetic on 8 lanes
+inline VD fast_exp(VD x) {  // fast_exp.hpp's arithmetic on kLanes lanes
   using namespace fast_exp_detail;
-  const V8d lo = V8d{} - 700.0, hi = V8d{} + 700.0;
+  const VD lo = VD{} - 700.0, hi = VD{} + 700.0;
   x = x < lo ? lo : x;
   x = x > hi ? hi : x;
-  const V8d n = (x * kLog2e + kRound) - kRound;
-  const V8d r = (x - n * kLn2Hi) - n * kLn2Lo;
-  const V8l bits = (__builtin_convertvector(n, V8l) + 1023) << 52;
-  return reduced_exp(r) * (V8d)bits;  // a vector cast reinterprets the bits
+  const VD rounded = x * kLog2e + kRound;
+  const VD n = rounded - kRound;
+  const VD r = (x - n * kLn2Hi) - n * kLn2Lo;
+  const VL bits = ((VL)rounded - kRoundBits + 1023) << 52;  // 2^n from t's bits (fast_exp.hpp)
+  return reduced_exp(r) * (VD)bits;  // a vector cast reinterprets the bits
 }
 
-inline V8d load8(const double* v) {
-  V8d out;
+template <class V, class T>
+inline V load(const T* v) {
+  V out;
   std::memcpy(&out, v, sizeof out);
   return out;
+}
+
+// One vector of lanes [first, first + kLanes) of a chunk.
+template <int NA>
+inline void lane_exponents(const float* eps0, int modes, bool paired, const double (*s)[kChunk],
+                           const double* log_prefactor, double* sum, double* best, int first) {
+  VD sa[NA];
+  for (int a = 0; a < NA; ++a) sa[a] = load<VD>(s[a] + first);
+  const VD lp = load<VD>(log_prefactor + first);
+  const float* eps = eps0 + first;
+  VD out, drive;
+  if (paired) {  // paired_exponents, vectorised
+    const int stored = modes / 2;
+    VD acc = VD{}, top = VD{};
+    for (int k = 0; k < stored; ++k) {
+      VD y = VD{};
+      for (int a = 0; a < NA; ++a)
+        y += sa[a] * __builtin_convertvector(
+                         load<VF>(eps + (static_cast<std::size_t>(a) * stored + k) * kChunk), VD);
+      const VD ay = y < 0.0 ? -y : y;
+      const VD e = fast_exp(ay);
+      acc += e + 1.0 / e;
+      top = ay > top ? ay : top;
+    }
+    const VD lo = VD{} - 700.0;
+    const VD head = lp > lo ? lp : lo;
+    out = fast_exp(head) * fast_exp(lp - head) * acc;
+    drive = lp + top;
+  } else {
+    VD acc = VD{}, top = VD{} - 1e300;
+    for (int k = 0; k < modes; ++k) {
+      VD x = lp;
+      for (int a = 0; a < NA; ++a)
+        x += sa[a] * __builtin_convertvector(
+                         load<VF>(eps + (static_cast<std::size_t>(a) * modes + k) * kChunk), VD);
+      acc += fast_exp(x);
+      top = x > top ? x : top;
+    }
+    out = acc;
+    drive = top;
+  }
+  std::memcpy(sum + first, &out, sizeof out);
+  std::memcpy(best + first, &drive, sizeof drive);
 }
 
 template <int NA>
 inline void chunk_exponents(const float* eps0, int modes, bool paired, const double (*s)[kChunk],
                             const double* log_prefactor, double* sum, double* best) {
-  static_assert(kChunk == 8, "one V8d per chunk");
-  V8d sa[NA];
-  for (int a = 0; a < NA; ++a) sa[a] = load8(s[a]);
-  const V8d lp = load8(log_prefactor);
-  if (paired) {  // paired_exponents on 8 lanes
-    const int stored = modes / 2;
-    V8d acc = V8d{}, top = V8d{};
-    for (int k = 0; k < stored; ++k) {
-      V8d y = V8d{};
-      for (int a = 0; a < NA; ++a) {
-        V8f e;
-        std::memcpy(&e, eps0 + (static_cast<std::size_t>(a) * stored + k) * kChunk, sizeof e);
-        y += sa[a] * __builtin_convertvector(e, V8d);
-      }
-      const V8d ay = y < 0.0 ? -y : y;
-      const V8d e = fast_exp(ay);
-      acc += e + 1.0 / e;
-      top = ay > top ? ay : top;
-    }
-    const V8d lo = V8d{} - 700.0;
-    const V8d head = lp > lo ? lp : lo;
-    const V8d c = fast_exp(head) * fast_exp(lp - head);
-    const V8d out = c * acc, drive = lp + top;
-    std::memcpy(sum, &out, sizeof out);
-    std::memcpy(best, &drive, sizeof drive);
-    return;
-  }
-  V8d acc = V8d{}, top = V8d{} - 1e300;
-  for (int k = 0; k < modes; ++k) {
-    V8d x = lp;
-    for (int a = 0; a < NA; ++a) {
-      V8f e;
-      std::memcpy(&e, eps0 + (static_cast<std::size_t>(a) * modes + k) * kChunk, sizeof e);
-      x += sa[a] * __builtin_convertvector(e, V8d);
-    }
-    acc += fast_exp(x);
-    top = x > top ? x : top;
-  }
-  std::memcpy(sum, &acc, sizeof acc);
-  std::memcpy(best, &top, sizeof top);
+  for (int first = 0; first < kChunk; first += kLanes)
+    lane_exponents<NA>(eps0, modes, paired, s, log_prefactor, sum, best, first);
 }
 
 void chunk_exponents(int na, const float* eps0, int modes, bool paired, const double (*s)[kChunk],
@@ -606,14 +622,16 @@ void StzModel::site_rates_range(std::size_t begin, std::size_t end, const double
     alignas(64) double s[kMaxActive][kChunk], lp[kChunk], sum[kChunk], best[kChunk];
     const double ks = m_params.free_volume.softening_coefficient;
     const double floor = 1.0 - m_params.free_volume.max_barrier_drop;
-#pragma omp simd
-    for (int j = 0; j < kChunk; ++j) {  // barrier_eV of the chunk's sites, same arithmetic
+    for (int j = 0; j < kChunk; j += kLanes) {  // barrier_eV of the chunk's sites, same arithmetic
       const std::size_t site = i + static_cast<std::size_t>(j);
-      const double xi_t = m_free_volume_transient[site] *
-                          fast_exp(-(time_s - m_transient_since_s[site]) / m_annealing_time_s);
-      const double soft = ks * (m_free_volume_permanent[site] + xi_t);
-      const double e = fast_exp(-soft);
-      lp[j] = -(m_barrier0_eV[site] * (e > floor ? e : floor)) * inv_kT;
+      const VD xi_t = load<VD>(m_free_volume_transient.data() + site) *
+                      fast_exp(-(time_s - load<VD>(m_transient_since_s.data() + site)) /
+                               m_annealing_time_s);
+      const VD soft = ks * (load<VD>(m_free_volume_permanent.data() + site) + xi_t);
+      const VD e = fast_exp(-soft);
+      const VD barrier_factor = e > floor ? e : VD{} + floor;
+      const VD out = -(load<VD>(m_barrier0_eV.data() + site) * barrier_factor) * inv_kT;
+      std::memcpy(lp + j, &out, sizeof out);
     }
     for (int j = 0; j < kChunk; ++j) {
       const double* sig = sigma_active + (i - begin + static_cast<std::size_t>(j)) * na;
