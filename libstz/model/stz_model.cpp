@@ -456,7 +456,7 @@ double StzModel::stored_shear(const float* eps, std::size_t step, int stored, st
 }
 
 SymTensor StzModel::mode_tensor(std::size_t site, int mode) const {
-  const int modes = mode_count(site);
+  [[maybe_unused]] const int modes = mode_count(site);  // read by the assertion only
   STZ_ASSERT(mode >= 0 && mode < modes, "mode ", mode);
   const float* eps = site_tensors(site);
   const std::size_t step = site_step(site);

@@ -142,8 +142,12 @@ int compare_with_oracle(const Grid& grid, const std::vector<double>& xi, double 
           c.crosses[static_cast<std::size_t>(a)],
           static_cast<int>(layers[c.label][static_cast<std::size_t>(a)].size()) == grid.extent(a))
           << "cluster " << c.label << " axis " << a;
-    if (c.spans_any()) EXPECT_TRUE(c.crosses_any());  // spanning implies crossing
-    if (grid.dimension() == 2) EXPECT_FALSE(c.crosses[2]);
+    if (c.spans_any()) {
+      EXPECT_TRUE(c.crosses_any());  // spanning implies crossing
+    }
+    if (grid.dimension() == 2) {
+      EXPECT_FALSE(c.crosses[2]);
+    }
     spanning += c.spans_any();
   }
   for (std::size_t i = 0; i < grid.size(); ++i)
