@@ -124,7 +124,7 @@ inline VD fast_exp(VD x) {  // fast_exp.hpp's arithmetic on kLanes lanes
   const VD n = rounded - kRound;
   const VD r = (x - n * kLn2Hi) - n * kLn2Lo;
   const VL bits = ((VL)rounded - kRoundBits + 1023) << 52;  // 2^n from t's bits (fast_exp.hpp)
-  return reduced_exp(r) * (VD)bits;  // a vector cast reinterprets the bits
+  return reduced_exp(r) * (VD)bits;                         // a vector cast reinterprets the bits
 }
 
 template <class V, class T>
@@ -624,9 +624,9 @@ void StzModel::site_rates_range(std::size_t begin, std::size_t end, const double
     const double floor = 1.0 - m_params.free_volume.max_barrier_drop;
     for (int j = 0; j < kChunk; j += kLanes) {  // barrier_eV of the chunk's sites, same arithmetic
       const std::size_t site = i + static_cast<std::size_t>(j);
-      const VD xi_t = load<VD>(m_free_volume_transient.data() + site) *
-                      fast_exp(-(time_s - load<VD>(m_transient_since_s.data() + site)) /
-                               m_annealing_time_s);
+      const VD xi_t =
+          load<VD>(m_free_volume_transient.data() + site) *
+          fast_exp(-(time_s - load<VD>(m_transient_since_s.data() + site)) / m_annealing_time_s);
       const VD soft = ks * (load<VD>(m_free_volume_permanent.data() + site) + xi_t);
       const VD e = fast_exp(-soft);
       const VD barrier_factor = e > floor ? e : VD{} + floor;
