@@ -14,22 +14,7 @@
 
 #include "libstz/core/parallel.hpp"
 #include "libstz/sim/simulation.hpp"
-
-namespace {
-
-std::vector<int> parse_shape(const std::string& text) {
-  std::vector<int> shape;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t x = text.find('x', start);
-    shape.push_back(std::stoi(text.substr(start, x - start)));
-    if (x == std::string::npos) break;
-    start = x + 1;
-  }
-  return shape;
-}
-
-}  // namespace
+#include "shape_arg.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -38,7 +23,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   stz::SimulationParams base;
-  base.grid.shape = parse_shape(argv[1]);
+  base.grid.shape = stz::bench::parse_shape(argv[1]);
   base.loading.max_strain = std::atof(argv[2]);
   base.output.snapshots_at_strain = {};
   base.output.stats_every_strain = 1e-3;

@@ -17,7 +17,9 @@
 
 #include "libstz/elasticity/compact_response_kernel.hpp"
 #include "libstz/elasticity/fft_elastic_solver.hpp"
+#include "libstz/sim/fast_engine.hpp"
 #include "libstz/sim/simulation.hpp"
+#include "shape_arg.hpp"
 
 namespace {
 
@@ -36,17 +38,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   stz::SimulationParams params;
-  {
-    const std::string text = argv[1];
-    params.grid.shape.clear();
-    std::size_t start = 0;
-    while (true) {
-      const std::size_t x = text.find('x', start);
-      params.grid.shape.push_back(std::stoi(text.substr(start, x - start)));
-      if (x == std::string::npos) break;
-      start = x + 1;
-    }
-  }
+  params.grid.shape = stz::bench::parse_shape(argv[1]);
   const int block = argc > 2 ? std::atoi(argv[2]) : 4;
   const stz::Simulation sim(params);
   const stz::StzModel& model = sim.model();
@@ -56,27 +48,15 @@ int main(int argc, char** argv) {
       grid, stz::IsotropicElasticity(params.material.youngs_GPa, params.material.poisson));
   const stz::CompactResponseKernel kernel(solver, model.active_components(), model.cluster());
   const auto& basis = model.mode_space_basis();
-  const int na = model.active_count(), d = static_cast<int>(basis.size());
-  std::vector<double> weight(static_cast<std::size_t>(na));
-  for (int a = 0; a < na; ++a)
-    weight[static_cast<std::size_t>(a)] =
-        stz::voigt_contraction_weight(model.active_components()[static_cast<std::size_t>(a)]);
+  const int d = static_cast<int>(basis.size());
 
-  // The kernel on the mode space at every offset (as FastEngine::Tables builds it).
+  // The kernel on the mode space at every offset, as the engine's bounds see it.
   std::vector<Mat> m(grid.size(), Mat(d, d));
   for (std::size_t k = 0; k < grid.size(); ++k) {
-    double kk[36];
-    kernel.matrix(k, kk);
+    double md[36];
+    stz::mode_space_kernel(kernel, basis, k, md);
     for (int j = 0; j < d; ++j)
-      for (int l = 0; l < d; ++l) {
-        double s = 0.0;
-        for (int a = 0; a < na; ++a) {
-          double ku = 0.0;
-          for (int b = 0; b < na; ++b) ku += kk[a * na + b] * basis[l][b];
-          s += weight[a] * basis[j][a] * ku;
-        }
-        m[k](j, l) = s;
-      }
+      for (int l = 0; l < d; ++l) m[k](j, l) = md[j * d + l];
   }
   const int n[3] = {grid.extent(0), grid.extent(1), grid.extent(2)};
   const int b[3] = {std::min(block, n[0]), std::min(block, n[1]),

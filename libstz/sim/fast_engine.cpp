@@ -50,6 +50,24 @@ int largest_divisor_at_most(int n, int limit) {
 
 }  // namespace
 
+void mode_space_kernel(const CompactResponseKernel& kernel,
+                       const std::vector<std::array<double, kMaxActive>>& basis,
+                       std::size_t offset_index, double* out) {
+  const std::size_t na = static_cast<std::size_t>(kernel.active_count()), d = basis.size();
+  double kk[kMaxActive * kMaxActive];
+  kernel.matrix(offset_index, kk);
+  for (std::size_t j = 0; j < d; ++j)
+    for (std::size_t l = 0; l < d; ++l) {
+      double s = 0.0;
+      for (std::size_t a = 0; a < na; ++a) {
+        double ku = 0.0;
+        for (std::size_t b = 0; b < na; ++b) ku += kk[a * na + b] * basis[l][b];
+        s += voigt_contraction_weight(kernel.active()[a]) * basis[j][a] * ku;
+      }
+      out[j * d + l] = s;
+    }
+}
+
 // Immutable tables shared by an engine and its clones.
 struct FastEngine::Tables {
   Grid grid;
@@ -142,23 +160,16 @@ struct FastEngine::Tables {
   // Operator norm, on the mode space, of the kernel at every offset: sup |Δσ:ε'| over mode-space
   // ε (the event) and ε' (the target mode) of unit norm.
   std::vector<double> mode_space_operator_norms() const {
-    const std::size_t n = grid.size(), d = basis.size(), nau = static_cast<std::size_t>(na);
+    const std::size_t n = grid.size(), d = basis.size();
     std::vector<double> norms(n);
 #pragma omp parallel for schedule(static)
     for (std::size_t k = 0; k < n; ++k) {
-      double kk[kMaxActive * kMaxActive];
-      kernel.matrix(k, kk);
+      double md[kMaxActive * kMaxActive];
+      mode_space_kernel(kernel, basis, k, md);
       Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 6, 6> m(d, d);
       for (std::size_t j = 0; j < d; ++j)
-        for (std::size_t l = 0; l < d; ++l) {
-          double s = 0.0;
-          for (std::size_t a = 0; a < nau; ++a) {
-            double ku = 0.0;
-            for (std::size_t b = 0; b < nau; ++b) ku += kk[a * nau + b] * basis[l][b];
-            s += weight[a] * basis[j][a] * ku;
-          }
-          m(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(l)) = s;
-        }
+        for (std::size_t l = 0; l < d; ++l)
+          m(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(l)) = md[j * d + l];
       const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 6, 6> mtm = m.transpose() * m;
       Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 6, 6>>
           eig(mtm, Eigen::EigenvaluesOnly);

@@ -81,6 +81,13 @@ struct FastEngineParams {
   bool squeeze_counts_far_field = true;
 };
 
+/// The response kernel at one offset on the mode space: out[j·d + l] = b_j : K(offset) b_l (d×d,
+/// b: the model's mode-space basis, ':' the tensor contraction). The fast engine's far-field work
+/// bounds are operator norms of it.
+void mode_space_kernel(const CompactResponseKernel& kernel,
+                       const std::vector<std::array<double, kMaxActive>>& basis,
+                       std::size_t offset_index, double* out);
+
 class FastEngine final : public KmcEngine {
  public:
   /// The solver must outlive the engine (Simulation owns both). Builds the compact kernel and the
